@@ -1,0 +1,69 @@
+# Shared CMake helpers for kam targets.
+include(GoogleTest)
+
+# Warnings every kam target compiles with; errors when KAM_WERROR is on.
+function(kam_target_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  if(KAM_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+endfunction()
+
+# kam_proto_library(NAME <target> ALIAS <kam::alias> PROTOS <files...>
+#                   [GRPC] [DEPS <targets...>])
+# Generates C++ (and, with GRPC, gRPC service stubs) from .proto files under
+# proto/ and wraps them in a static library. Include paths follow the proto
+# import paths, e.g. #include "kam/registry/v1/registry.pb.h".
+function(kam_proto_library)
+  cmake_parse_arguments(ARG "GRPC" "NAME;ALIAS" "PROTOS;DEPS" ${ARGN})
+  set(proto_root "${PROJECT_SOURCE_DIR}/proto")
+  set(out_dir "${PROJECT_BINARY_DIR}/gen")
+  file(MAKE_DIRECTORY "${out_dir}")
+  set(srcs)
+  foreach(proto ${ARG_PROTOS})
+    get_filename_component(abs "${proto}" ABSOLUTE)
+    file(RELATIVE_PATH rel "${proto_root}" "${abs}")
+    string(REGEX REPLACE "\\.proto$" "" stem "${rel}")
+    set(outs "${out_dir}/${stem}.pb.cc" "${out_dir}/${stem}.pb.h")
+    set(plugin_args)
+    if(ARG_GRPC)
+      list(APPEND outs "${out_dir}/${stem}.grpc.pb.cc" "${out_dir}/${stem}.grpc.pb.h")
+      set(plugin_args --grpc_out=${out_dir} --plugin=protoc-gen-grpc=${GRPC_CPP_PLUGIN})
+    endif()
+    add_custom_command(
+      OUTPUT ${outs}
+      COMMAND protobuf::protoc --cpp_out=${out_dir} ${plugin_args}
+              -I ${proto_root} ${abs}
+      DEPENDS ${abs} protobuf::protoc
+      COMMENT "protoc ${rel}"
+      VERBATIM)
+    list(APPEND srcs ${outs})
+  endforeach()
+  add_library(${ARG_NAME} STATIC ${srcs})
+  add_library(${ARG_ALIAS} ALIAS ${ARG_NAME})
+  target_include_directories(${ARG_NAME} PUBLIC "${out_dir}")
+  target_link_libraries(${ARG_NAME} PUBLIC protobuf::libprotobuf ${ARG_DEPS})
+  if(ARG_GRPC)
+    target_link_libraries(${ARG_NAME} PUBLIC gRPC::grpc++)
+  endif()
+endfunction()
+
+# kam_cc_test(NAME <name> SRCS <files...> DEPS <targets...>
+#             [LABELS <labels...>] [TIMEOUT <seconds>])
+# One GoogleTest binary registered with CTest (each TEST as its own CTest
+# test, so failures name the case).
+function(kam_cc_test)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;DEFINITIONS" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SRCS})
+  kam_target_warnings(${ARG_NAME})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gtest_main)
+  if(ARG_DEFINITIONS)
+    target_compile_definitions(${ARG_NAME} PRIVATE ${ARG_DEFINITIONS})
+  endif()
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 120)
+  endif()
+  gtest_discover_tests(${ARG_NAME}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 30)
+endfunction()
