@@ -1,0 +1,246 @@
+// The change feed end to end inside one process: the outbox producer, the
+// WatchChanges service on a real gRPC server (127.0.0.1, port 0), and a
+// FeedConsumer with its own store.
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
+#include "common/change_feed.h"
+#include "common/change_feed_service.h"
+#include "common/feed_consumer.h"
+#include "common/store.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/server_builder.h"
+#include "gtest/gtest.h"
+#include "kam/common/v1/feed.grpc.pb.h"
+#include "kam/common/v1/types.pb.h"
+#include "tests/support/temp_dir.h"
+
+namespace kam {
+namespace {
+
+using kam::common::v1::ChangeEvent;
+
+class Producer {
+ public:
+  // port 0 picks a free port; a given port lets a "restarted" producer come
+  // back where its consumers look for it.
+  explicit Producer(const std::string& path, int port = 0) : port_(port) {
+    Store::Options options;
+    options.path = path;
+    options.column_families = {"outbox", "data"};
+    store_ = *Store::Open(options);
+    feed_ = std::make_unique<ChangeFeed>(store_.get(), store_->Family("outbox"),
+                                         &clock_);
+    service_ = std::make_unique<ChangeFeedService>(feed_.get(), nullptr,
+                                                   absl::Milliseconds(50));
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(absl::StrCat("127.0.0.1:", port_),
+                             grpc::InsecureServerCredentials(), &port_);
+    builder.RegisterService(service_.get());
+    server_ = builder.BuildAndStart();
+  }
+  ~Producer() {
+    service_->Drain();
+    server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  }
+
+  // Writes `count` changes, each with its event, one batch per change.
+  void Write(int count) {
+    for (int i = 0; i < count; ++i) {
+      ChangeFeed::Writer writer(feed_.get());
+      rocksdb::WriteBatch batch;
+      kam::common::v1::Money money;
+      money.set_currency_code("EUR");
+      money.set_minor_units(++written_);
+      batch.Put(store_->Family("data"), absl::StrCat(written_), "x");
+      writer.Append(&batch, ChangeEvent::CREATED,
+                    absl::StrCat("things/", written_), money);
+      ASSERT_TRUE(writer.Commit(&batch).ok());
+    }
+  }
+
+  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
+  int port() const { return port_; }
+  ChangeFeed& feed() { return *feed_; }
+
+ private:
+  FakeClock clock_{absl::FromUnixSeconds(1700000000)};
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<ChangeFeed> feed_;
+  std::unique_ptr<ChangeFeedService> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+  int64_t written_ = 0;
+};
+
+// A consumer's projection: one row per applied event, keyed by sequence, so
+// a duplicate or a gap is visible.
+class Projection {
+ public:
+  explicit Projection(const std::string& path) {
+    Store::Options options;
+    options.path = path;
+    options.column_families = {"cursors", "applied"};
+    store_ = *Store::Open(options);
+  }
+
+  std::unique_ptr<FeedConsumer> Follow(const std::string& address) {
+    FeedConsumer::Options options;
+    options.feed_name = "things";
+    options.channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    options.store = store_.get();
+    options.cursor_family = store_->Family("cursors");
+    options.min_backoff = absl::Milliseconds(10);
+    options.max_backoff = absl::Milliseconds(100);
+    return std::make_unique<FeedConsumer>(
+        options, [this](const ChangeEvent& event, rocksdb::WriteBatch* batch) {
+          std::string existing;
+          // Applying twice would be a bug: count it.
+          if (store_->Get(store_->Family("applied"), Key(event.sequence()),
+                          &existing)
+                  .ok()) {
+            ++duplicates_;
+          }
+          kam::common::v1::Money money;
+          EXPECT_TRUE(event.resource().UnpackTo(&money));
+          EXPECT_EQ(money.minor_units(), static_cast<int64_t>(event.sequence()));
+          batch->Put(store_->Family("applied"), Key(event.sequence()),
+                     event.resource_name());
+          return absl::OkStatus();
+        });
+  }
+
+  // The applied sequences, in order.
+  std::vector<uint64_t> Applied() const {
+    std::vector<uint64_t> out;
+    auto it = store_->NewIterator(store_->Family("applied"));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      uint64_t sequence = 0;
+      EXPECT_TRUE(absl::SimpleAtoi(it->key().ToString(), &sequence));
+      out.push_back(sequence);
+    }
+    return out;
+  }
+  int duplicates() const { return duplicates_; }
+
+ private:
+  static std::string Key(uint64_t sequence) {
+    std::string digits = absl::StrCat(sequence);
+    return std::string(12 - digits.size(), '0') + digits;
+  }
+  std::unique_ptr<Store> store_;
+  int duplicates_ = 0;
+};
+
+std::vector<uint64_t> OneTo(uint64_t n) {
+  std::vector<uint64_t> out;
+  for (uint64_t i = 1; i <= n; ++i) out.push_back(i);
+  return out;
+}
+
+TEST(ChangeFeedTest, SequencesAreGaplessAndSurviveReopen) {
+  testing::TempDir dir;
+  {
+    Producer producer(dir.Sub("producer"));
+    producer.Write(3);
+    EXPECT_EQ(producer.feed().head(), 3u);
+    std::vector<ChangeEvent> events;
+    ASSERT_TRUE(producer.feed().Read(1, 10, &events).ok());
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].sequence(), 2u);
+    EXPECT_EQ(events[1].sequence(), 3u);
+    EXPECT_EQ(events[1].resource_name(), "things/3");
+  }
+  Producer reopened(dir.Sub("producer"));
+  EXPECT_EQ(reopened.feed().head(), 3u);
+  reopened.Write(1);
+  EXPECT_EQ(reopened.feed().head(), 4u);
+}
+
+TEST(ChangeFeedTest, ConsumerReplaysThenTails) {
+  testing::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(600);  // more than one default batch of 256
+  Projection projection(dir.Sub("consumer"));
+  auto consumer = projection.Follow(producer.address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(600, absl::Seconds(20)));
+  producer.Write(5);  // tailed, not replayed
+  ASSERT_TRUE(consumer->WaitForCursor(605, absl::Seconds(20)));
+  consumer->Stop();
+  EXPECT_EQ(projection.Applied(), OneTo(605));
+  EXPECT_EQ(projection.duplicates(), 0);
+}
+
+TEST(ChangeFeedTest, ConsumerResumesFromItsCursorAfterRestart) {
+  testing::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  Projection projection(dir.Sub("consumer"));
+  producer.Write(10);
+  {
+    auto consumer = projection.Follow(producer.address());
+    consumer->Start();
+    ASSERT_TRUE(consumer->WaitForCursor(10, absl::Seconds(20)));
+  }  // stopped
+  producer.Write(7);
+  auto consumer = projection.Follow(producer.address());
+  EXPECT_EQ(consumer->cursor(), 10u);  // from the store, not from zero
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(17, absl::Seconds(20)));
+  consumer->Stop();
+  EXPECT_EQ(projection.Applied(), OneTo(17));
+  EXPECT_EQ(projection.duplicates(), 0);
+}
+
+TEST(ChangeFeedTest, ConsumerReconnectsWhenTheProducerComesBack) {
+  testing::TempDir dir;
+  Projection projection(dir.Sub("consumer"));
+  auto producer = std::make_unique<Producer>(dir.Sub("producer"));
+  producer->Write(4);
+  const int port = producer->port();
+  auto consumer = projection.Follow(producer->address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(4, absl::Seconds(20)));
+  producer.reset();  // the producer goes away; the consumer retries
+  Producer again(dir.Sub("producer"), port);
+  again.Write(3);
+  ASSERT_TRUE(consumer->WaitForCursor(7, absl::Seconds(20)));
+  consumer->Stop();
+  EXPECT_EQ(projection.Applied(), OneTo(7));
+  EXPECT_EQ(projection.duplicates(), 0);
+}
+
+TEST(ChangeFeedTest, ReportsLagFromHeartbeats) {
+  testing::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(2);
+  Projection projection(dir.Sub("consumer"));
+  auto consumer = projection.Follow(producer.address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(2, absl::Seconds(20)));
+  EXPECT_EQ(consumer->producer_head(), 2u);
+  EXPECT_TRUE(consumer->connected());
+}
+
+TEST(ChangeFeedTest, CursorBeyondHeadIsOutOfRange) {
+  testing::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(1);
+  auto channel = grpc::CreateChannel(producer.address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = kam::common::v1::ChangeFeed::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  kam::common::v1::WatchChangesRequest request;
+  request.set_after_sequence(99);
+  auto reader = stub->WatchChanges(&context, request);
+  kam::common::v1::WatchChangesResponse response;
+  EXPECT_FALSE(reader->Read(&response));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+}  // namespace
+}  // namespace kam
