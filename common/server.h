@@ -6,12 +6,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/flags/declare.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/auth.h"
 #include "common/metrics.h"
 #include "grpcpp/server.h"
+
+// The server flags, defined in server.cc (see --help of any kam binary).
+ABSL_DECLARE_FLAG(std::string, listen);
+ABSL_DECLARE_FLAG(std::string, metrics_listen);
+ABSL_DECLARE_FLAG(std::string, data_dir);
 
 namespace kam {
 

@@ -33,6 +33,7 @@ class Producer {
     store_ = *Store::Open(options);
     feed_ = std::make_unique<ChangeFeed>(store_.get(), store_->Family("outbox"),
                                          &clock_);
+    written_ = static_cast<int64_t>(feed_->head());
     service_ = std::make_unique<ChangeFeedService>(feed_.get(), nullptr,
                                                    absl::Milliseconds(50));
     grpc::ServerBuilder builder;
@@ -142,7 +143,7 @@ std::vector<uint64_t> OneTo(uint64_t n) {
 }
 
 TEST(ChangeFeedTest, SequencesAreGaplessAndSurviveReopen) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   {
     Producer producer(dir.Sub("producer"));
     producer.Write(3);
@@ -161,7 +162,7 @@ TEST(ChangeFeedTest, SequencesAreGaplessAndSurviveReopen) {
 }
 
 TEST(ChangeFeedTest, ConsumerReplaysThenTails) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   Producer producer(dir.Sub("producer"));
   producer.Write(600);  // more than one default batch of 256
   Projection projection(dir.Sub("consumer"));
@@ -176,7 +177,7 @@ TEST(ChangeFeedTest, ConsumerReplaysThenTails) {
 }
 
 TEST(ChangeFeedTest, ConsumerResumesFromItsCursorAfterRestart) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   Producer producer(dir.Sub("producer"));
   Projection projection(dir.Sub("consumer"));
   producer.Write(10);
@@ -196,7 +197,7 @@ TEST(ChangeFeedTest, ConsumerResumesFromItsCursorAfterRestart) {
 }
 
 TEST(ChangeFeedTest, ConsumerReconnectsWhenTheProducerComesBack) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   Projection projection(dir.Sub("consumer"));
   auto producer = std::make_unique<Producer>(dir.Sub("producer"));
   producer->Write(4);
@@ -214,7 +215,7 @@ TEST(ChangeFeedTest, ConsumerReconnectsWhenTheProducerComesBack) {
 }
 
 TEST(ChangeFeedTest, ReportsLagFromHeartbeats) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   Producer producer(dir.Sub("producer"));
   producer.Write(2);
   Projection projection(dir.Sub("consumer"));
@@ -226,7 +227,7 @@ TEST(ChangeFeedTest, ReportsLagFromHeartbeats) {
 }
 
 TEST(ChangeFeedTest, CursorBeyondHeadIsOutOfRange) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   Producer producer(dir.Sub("producer"));
   producer.Write(1);
   auto channel = grpc::CreateChannel(producer.address(),

@@ -15,7 +15,7 @@ Store::Options OptionsAt(const std::string& path) {
 }
 
 TEST(StoreTest, BatchIsAtomicAcrossFamiliesAndSurvivesReopen) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   {
     auto store = Store::Open(OptionsAt(dir.path()));
     ASSERT_TRUE(store.ok()) << store.status();
@@ -40,7 +40,7 @@ TEST(StoreTest, BatchIsAtomicAcrossFamiliesAndSurvivesReopen) {
 }
 
 TEST(StoreTest, MissingKeyIsNotFoundAndCorruptValueIsInternal) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   auto store = Store::Open(OptionsAt(dir.path()));
   ASSERT_TRUE(store.ok());
   std::string value;
@@ -60,7 +60,7 @@ TEST(StoreTest, MissingKeyIsNotFoundAndCorruptValueIsInternal) {
 }
 
 TEST(StoreTest, SecondOpenOfSameDirectoryFailsWithPath) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   auto first = Store::Open(OptionsAt(dir.path()));
   ASSERT_TRUE(first.ok());
   auto second = Store::Open(OptionsAt(dir.path()));
@@ -69,7 +69,7 @@ TEST(StoreTest, SecondOpenOfSameDirectoryFailsWithPath) {
 }
 
 TEST(StoreTest, CheckpointIsAConsistentCopy) {
-  testing::TempDir dir;
+  ::kam::test_support::TempDir dir;
   auto store = Store::Open(OptionsAt(dir.path() + "/db"));
   ASSERT_TRUE(store.ok());
   rocksdb::WriteBatch batch;
