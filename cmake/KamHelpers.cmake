@@ -50,8 +50,9 @@ endfunction()
 
 # kam_cc_test(NAME <name> SRCS <files...> DEPS <targets...>
 #             [LABELS <labels...>] [TIMEOUT <seconds>])
-# One GoogleTest binary registered with CTest (each TEST as its own CTest
-# test, so failures name the case).
+# One GoogleTest binary registered with CTest, each case as its own CTest
+# test named <binary>.<Suite>.<Case>, so `ctest -R <binary>` selects a binary
+# and failures name the case.
 function(kam_cc_test)
   cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;DEFINITIONS" ${ARGN})
   add_executable(${ARG_NAME} ${ARG_SRCS})
@@ -63,7 +64,11 @@ function(kam_cc_test)
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
+  # Several labels are one ;-list property value: escape the separators so
+  # gtest_discover_tests passes them through as a list.
+  string(REPLACE ";" "\\;" labels "${ARG_LABELS}")
   gtest_discover_tests(${ARG_NAME}
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    TEST_PREFIX "${ARG_NAME}."
+    PROPERTIES LABELS "${labels}" TIMEOUT ${ARG_TIMEOUT}
     DISCOVERY_TIMEOUT 30)
 endfunction()

@@ -21,7 +21,13 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
     : options_(std::move(options)), apply_(std::move(apply)) {
   auto stored = ReadCursor(*options_.store, options_.cursor_family,
                            options_.feed_name);
-  cursor_.store(stored.ok() ? *stored : 0);
+  if (stored.ok()) {
+    cursor_.store(*stored);
+  } else {
+    // Starting from 0 would apply every event again; refuse to follow until
+    // the cursor can be read (FollowOnce retries it).
+    cursor_error_ = stored.status();
+  }
   if (options_.metrics != nullptr) {
     const prometheus::Labels labels = {{"feed", options_.feed_name}};
     lag_gauge_ = &prometheus::BuildGauge()
@@ -116,6 +122,13 @@ void FeedConsumer::Run() {
 }
 
 absl::Status FeedConsumer::FollowOnce() {
+  if (!cursor_error_.ok()) {
+    auto stored = ReadCursor(*options_.store, options_.cursor_family,
+                             options_.feed_name);
+    if (!stored.ok()) return stored.status();
+    cursor_.store(*stored);
+    cursor_error_ = absl::OkStatus();
+  }
   grpc::ClientContext context;
   if (!options_.bearer_token.empty()) {
     context.AddMetadata("authorization", "Bearer " + options_.bearer_token);

@@ -95,6 +95,9 @@ class FeedConsumer {
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> head_{0};
   std::atomic<bool> connected_{false};
+  // Set if the stored cursor could not be read; only the consumer thread
+  // touches it after construction.
+  absl::Status cursor_error_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev
   librocksdb-dev
   prometheus-cpp-dev
+  libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -76,9 +76,9 @@ kam is running on loopback (data in $data, logs in $data/logs):
 Try (kamctl is $kamctl):
   $kamctl health
   $kamctl accounts list
-  $kamctl accounts hierarchy nordwind-group
-  $kamctl contacts orgchart nordwind-group
-  $kamctl financials list nordwind-group -o json
+  $kamctl accounts hierarchy vestwind
+  $kamctl contacts orgchart vestwind
+  $kamctl financials list vestwind -o json
   $kamctl feed watch --limit 5
 
 Press Ctrl-C to stop.

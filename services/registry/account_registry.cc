@@ -48,6 +48,11 @@ std::string ChildKey(const std::string& parent, const std::string& child) {
   return absl::StrCat(parent, "/", child);
 }
 
+// Fact keys: "<account>/<period sort key>", so a scan lists oldest first.
+std::string FactKey(const std::string& account_id, const std::string& period) {
+  return ChildKey(account_id, PeriodSortKey(period));
+}
+
 std::string ParentIdOf(const Account& account) {
   absl::string_view parent = account.parent();
   absl::ConsumePrefix(&parent, "accounts/");
@@ -130,7 +135,7 @@ class AccountRegistry::Txn {
 
   absl::StatusOr<bool> GetFact(const std::string& account_id,
                                const std::string& period, FinancialFact* fact) {
-    const std::string key = ChildKey(account_id, period);
+    const std::string key = FactKey(account_id, period);
     if (auto it = facts_.find(key); it != facts_.end()) {
       *fact = it->second;
       return true;
@@ -185,16 +190,15 @@ class AccountRegistry::Txn {
 
   void PutFact(const std::string& account_id, const FinancialFact& fact,
                bool created) {
-    const std::string key = ChildKey(account_id, fact.period());
+    const std::string key = FactKey(account_id, fact.period());
     PutProto(&batch_, Family(kFinancials), key, fact);
     writer_.Append(&batch_, created ? ChangeEvent::CREATED : ChangeEvent::UPDATED,
                    fact.name(), fact);
     facts_[key] = fact;
   }
 
-  void DeleteFact(const FinancialFact& fact) {
-    std::vector<std::string> parts = absl::StrSplit(fact.name(), '/');
-    batch_.Delete(Family(kFinancials), ChildKey(parts[1], fact.period()));
+  void DeleteFact(const std::string& account_id, const FinancialFact& fact) {
+    batch_.Delete(Family(kFinancials), FactKey(account_id, fact.period()));
     writer_.Append(&batch_, ChangeEvent::DELETED, fact.name(), fact);
   }
 
@@ -513,7 +517,7 @@ absl::Status AccountRegistry::DeleteAccount(
     if (!ParseValue(facts->value(), &fact)) {
       return absl::InternalError("corrupt fact " + facts->key().ToString());
     }
-    txn.DeleteFact(fact);
+    txn.DeleteFact(id, fact);
     response->set_financial_facts_deleted(response->financial_facts_deleted() + 1);
   }
   txn.DeleteAccount(account);

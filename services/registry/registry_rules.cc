@@ -155,6 +155,17 @@ absl::Status ValidatePeriod(const std::string& period,
   return absl::OkStatus();
 }
 
+std::string PeriodSortKey(const std::string& period) {
+  // "YYYY" + start month + granularity rank (year 0, quarter 1, month 2).
+  const std::string year = period.substr(0, 4);
+  if (period.size() == 4) return year + "010";
+  if (period[5] == 'Q') {
+    const int quarter = period[6] - '0';
+    return absl::StrCat(year, absl::Dec(quarter * 3 - 2, absl::kZeroPad2), "1");
+  }
+  return absl::StrCat(year, period.substr(5, 2), "2");
+}
+
 absl::Status ValidateFinancialFact(const FinancialFact& fact,
                                    const std::string& field) {
   KAM_RETURN_IF_ERROR(ValidatePeriod(fact.period(), field + ".period"));
@@ -271,9 +282,13 @@ std::vector<FinancialRollup> RollUp(const std::vector<FactOfAccount>& facts) {
     int64_t revenue = 0, gross_margin = 0, cost_to_serve = 0;
     std::set<std::string> accounts;
   };
+  // Keyed by (sort key, currency); the sort key maps back to one period.
   std::map<std::pair<std::string, std::string>, Sum> sums;
+  std::map<std::string, std::string> periods;
   for (const auto& [account_id, fact] : facts) {
-    Sum& sum = sums[{fact.period(), fact.revenue().currency_code()}];
+    const std::string key = PeriodSortKey(fact.period());
+    periods[key] = fact.period();
+    Sum& sum = sums[{key, fact.revenue().currency_code()}];
     sum.revenue += fact.revenue().minor_units();
     sum.gross_margin += fact.gross_margin().minor_units();
     sum.cost_to_serve += fact.cost_to_serve().minor_units();
@@ -282,7 +297,7 @@ std::vector<FinancialRollup> RollUp(const std::vector<FactOfAccount>& facts) {
   std::vector<FinancialRollup> out;
   for (const auto& [key, sum] : sums) {
     FinancialRollup& rollup = out.emplace_back();
-    rollup.set_period(key.first);
+    rollup.set_period(periods[key.first]);
     auto set = [&](Money* money, int64_t units) {
       money->set_currency_code(key.second);
       money->set_minor_units(units);

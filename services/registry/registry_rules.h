@@ -32,6 +32,12 @@ absl::Status ValidateFinancialFact(const kam::registry::v1::FinancialFact& fact,
 // years 1900-2999.
 absl::Status ValidatePeriod(const std::string& period, const std::string& field);
 
+// PeriodSortKey orders valid periods by when they start, and a longer period
+// before a shorter one that starts with it: 2024 < 2025 < 2025-Q1 < 2025-01 <
+// 2025-02 < 2025-Q2 < 2025-04. Used as the storage key, so facts list oldest
+// first.
+std::string PeriodSortKey(const std::string& period);
+
 // The update_mask paths UpdateAccount and UpdateContact accept.
 const std::vector<std::string>& AccountMutablePaths();
 const std::vector<std::string>& ContactMutablePaths();
