@@ -1,0 +1,66 @@
+#ifndef KAM_TOOLS_KAMCTL_CLI_H_
+#define KAM_TOOLS_KAMCTL_CLI_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
+#include "kam/registry/v1/registry.grpc.pb.h"
+
+// What every kamctl subcommand shares: how it was invoked, how it reaches the
+// server, and how it reports results and errors.
+namespace kam::kamctl {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the server said no, or bad data
+inline constexpr int kExitUsage = 2;    // the command line is wrong
+
+// Invocation is one parsed command line.
+struct Invocation {
+  // The positional words after the subcommand, e.g. {"acme"} for
+  // "kamctl accounts get acme".
+  std::vector<std::string> args;
+  // The names of the flags given on the command line (not those left at
+  // their defaults), so that an update sends only what was asked for.
+  std::set<std::string, std::less<>> flags;
+
+  bool Has(absl::string_view flag) const { return flags.count(flag) > 0; }
+};
+
+// UsageError prints "kamctl: <message>" and a pointer to the help to stderr
+// and returns kExitUsage.
+int UsageError(absl::string_view message);
+
+// RpcError prints "kamctl: <CODE>: <server message>" to stderr and returns
+// kExitFailure.
+int RpcError(const grpc::Status& status);
+
+// StatusCodeName is the canonical name of a gRPC code, e.g. "NOT_FOUND".
+std::string StatusCodeName(int code);
+
+// JsonOutput says whether --output=json was asked for.
+bool JsonOutput();
+
+// PrintJson writes `message` as proto3 JSON to stdout: indented, or on one
+// line for streams (JSON Lines).
+void PrintJson(const google::protobuf::Message& message, bool one_line = false);
+
+// RegistryChannel is the channel to --registry_addr, made on first use.
+std::shared_ptr<grpc::Channel> RegistryChannel();
+
+// NewRegistryStub is a Registry stub on RegistryChannel().
+std::unique_ptr<kam::registry::v1::Registry::Stub> NewRegistryStub();
+
+// PrepareContext sets the deadline (now + --timeout) unless told not to
+// (only long-lived streams are), and, with --token, the
+// "authorization: Bearer <token>" metadata.
+void PrepareContext(grpc::ClientContext* context, bool with_deadline = true);
+
+}  // namespace kam::kamctl
+
+#endif  // KAM_TOOLS_KAMCTL_CLI_H_

@@ -1,0 +1,56 @@
+#ifndef KAM_TOOLS_KAMCTL_COMMANDS_H_
+#define KAM_TOOLS_KAMCTL_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+#include "tools/kamctl/cli.h"
+
+namespace kam::kamctl {
+
+// Command describes one subcommand: how it is called, what it takes, and the
+// function that runs it. The usage text and the checks of argument counts and
+// flags are derived from this table, so they cannot drift apart.
+struct Command {
+  const char* group;     // "accounts"
+  const char* verb;      // "list"; empty for a one-word command ("health")
+  const char* synopsis;  // positional arguments and flags, for the usage text
+  const char* summary;   // one line
+  size_t min_args;       // positional arguments after the command words
+  size_t max_args;
+  // The flags it takes besides the global ones.
+  std::vector<std::string> flags;
+  int (*run)(const Invocation& invocation);
+};
+
+// All subcommands, in the order the usage text lists them.
+const std::vector<Command>& Commands();
+
+// The flags every subcommand takes.
+const std::vector<std::string>& GlobalFlags();
+
+// UsageText is the text `kamctl help` prints.
+std::string UsageText();
+
+// The subcommands (one file per group).
+int RunHealth(const Invocation& invocation);
+int RunAccountsList(const Invocation& invocation);
+int RunAccountsGet(const Invocation& invocation);
+int RunAccountsCreate(const Invocation& invocation);
+int RunAccountsUpdate(const Invocation& invocation);
+int RunAccountsDelete(const Invocation& invocation);
+int RunAccountsHierarchy(const Invocation& invocation);
+int RunContactsList(const Invocation& invocation);
+int RunContactsGet(const Invocation& invocation);
+int RunContactsCreate(const Invocation& invocation);
+int RunContactsUpdate(const Invocation& invocation);
+int RunContactsDelete(const Invocation& invocation);
+int RunContactsOrgChart(const Invocation& invocation);
+int RunFinancialsList(const Invocation& invocation);
+int RunFinancialsRecord(const Invocation& invocation);
+int RunImport(const Invocation& invocation);
+int RunFeedWatch(const Invocation& invocation);
+
+}  // namespace kam::kamctl
+
+#endif  // KAM_TOOLS_KAMCTL_COMMANDS_H_

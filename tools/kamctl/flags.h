@@ -1,0 +1,68 @@
+#ifndef KAM_TOOLS_KAMCTL_FLAGS_H_
+#define KAM_TOOLS_KAMCTL_FLAGS_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/flags/declare.h"
+#include "absl/time/time.h"
+
+// kamctl's flags. The global ones (registry_addr, token, output, timeout) can
+// also come from KAM_<NAME> environment variables; the rest belong to
+// subcommands, which say which ones they take (see commands.cc).
+
+// Global.
+ABSL_DECLARE_FLAG(std::string, registry_addr);
+ABSL_DECLARE_FLAG(std::string, token);
+ABSL_DECLARE_FLAG(std::string, output);
+ABSL_DECLARE_FLAG(absl::Duration, timeout);
+
+// health
+ABSL_DECLARE_FLAG(std::string, service);
+
+// accounts
+ABSL_DECLARE_FLAG(std::string, kam);
+ABSL_DECLARE_FLAG(std::string, segment);
+ABSL_DECLARE_FLAG(std::string, parent);
+ABSL_DECLARE_FLAG(std::string, tag);
+ABSL_DECLARE_FLAG(std::string, status);
+ABSL_DECLARE_FLAG(int32_t, page_size);
+ABSL_DECLARE_FLAG(std::string, page_token);
+ABSL_DECLARE_FLAG(bool, all);
+ABSL_DECLARE_FLAG(std::string, id);
+ABSL_DECLARE_FLAG(std::string, display_name);
+ABSL_DECLARE_FLAG(std::string, industry);
+ABSL_DECLARE_FLAG(std::string, country);
+ABSL_DECLARE_FLAG(std::string, tags);
+ABSL_DECLARE_FLAG(std::string, team);
+ABSL_DECLARE_FLAG(std::string, potential);
+ABSL_DECLARE_FLAG(std::string, currency);
+ABSL_DECLARE_FLAG(std::string, request_id);
+ABSL_DECLARE_FLAG(std::string, etag);
+ABSL_DECLARE_FLAG(int32_t, depth);
+
+// contacts
+ABSL_DECLARE_FLAG(std::string, role);
+ABSL_DECLARE_FLAG(std::string, level);
+ABSL_DECLARE_FLAG(std::string, roles);
+ABSL_DECLARE_FLAG(std::string, title);
+ABSL_DECLARE_FLAG(std::string, email);
+ABSL_DECLARE_FLAG(std::string, attitude);
+ABSL_DECLARE_FLAG(std::string, influence);
+ABSL_DECLARE_FLAG(std::string, reports_to);
+
+// financials
+ABSL_DECLARE_FLAG(std::string, period);
+ABSL_DECLARE_FLAG(std::string, revenue);
+ABSL_DECLARE_FLAG(std::string, gross_margin);
+ABSL_DECLARE_FLAG(std::string, cost_to_serve);
+
+// import
+ABSL_DECLARE_FLAG(bool, validate_only);
+ABSL_DECLARE_FLAG(int32_t, batch);
+
+// feed
+ABSL_DECLARE_FLAG(uint64_t, after);
+ABSL_DECLARE_FLAG(int64_t, limit);
+
+#endif  // KAM_TOOLS_KAMCTL_FLAGS_H_
