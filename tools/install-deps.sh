@@ -10,7 +10,6 @@ PACKAGES=(
   libabsl-dev
   librocksdb-dev
   prometheus-cpp-dev
-  libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -15,9 +15,9 @@ mkdir -p "$data/logs"
 
 tools/install-deps.sh
 echo "kam: building (Release)…"
-tools/build.sh build -DKAM_BUILD_TESTS=OFF -DKAM_BUILD_BENCHMARKS=OFF
+tools/build.sh kam-registry kamctl
 
-bin="$root/build"
+bin="$root/${KAM_BUILD_DIR:-build}"
 kamctl="$bin/tools/kamctl/kamctl"
 pids=()
 

@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
-tools/build.sh build -DKAM_WERROR=ON -DKAM_BUILD_TESTS=ON
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+tools/build.sh -DKAM_WERROR=ON -DKAM_BUILD_TESTS=ON
+ctest --test-dir "${KAM_BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" "$@"

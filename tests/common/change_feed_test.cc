@@ -4,6 +4,7 @@
 #include <memory>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
 #include "common/change_feed.h"
@@ -24,9 +25,10 @@ using kam::common::v1::ChangeEvent;
 
 class Producer {
  public:
-  // port 0 picks a free port; a given port lets a "restarted" producer come
-  // back where its consumers look for it.
-  explicit Producer(const std::string& path, int port = 0) : port_(port) {
+  // By default listens on 127.0.0.1 with a free port. A fixed `address` lets
+  // a "restarted" producer come back where its consumers look for it.
+  explicit Producer(const std::string& path,
+                    const std::string& address = "127.0.0.1:0") {
     Store::Options options;
     options.path = path;
     options.column_families = {"outbox", "data"};
@@ -37,10 +39,13 @@ class Producer {
     service_ = std::make_unique<ChangeFeedService>(feed_.get(), nullptr,
                                                    absl::Milliseconds(50));
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(absl::StrCat("127.0.0.1:", port_),
-                             grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                             &port_);
     builder.RegisterService(service_.get());
     server_ = builder.BuildAndStart();
+    address_ = absl::StartsWith(address, "unix:")
+                   ? address
+                   : absl::StrCat("127.0.0.1:", port_);
   }
   ~Producer() {
     service_->Drain();
@@ -62,8 +67,7 @@ class Producer {
     }
   }
 
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  int port() const { return port_; }
+  const std::string& address() const { return address_; }
   ChangeFeed& feed() { return *feed_; }
 
  private:
@@ -72,7 +76,8 @@ class Producer {
   std::unique_ptr<ChangeFeed> feed_;
   std::unique_ptr<ChangeFeedService> service_;
   std::unique_ptr<grpc::Server> server_;
-  int port_;
+  int port_ = 0;
+  std::string address_;
   int64_t written_ = 0;
 };
 
@@ -199,14 +204,16 @@ TEST(ChangeFeedTest, ConsumerResumesFromItsCursorAfterRestart) {
 TEST(ChangeFeedTest, ConsumerReconnectsWhenTheProducerComesBack) {
   ::kam::test_support::TempDir dir;
   Projection projection(dir.Sub("consumer"));
-  auto producer = std::make_unique<Producer>(dir.Sub("producer"));
+  // A Unix socket in the test's own directory: a TCP port given up by the
+  // first producer could be taken by another test before the second binds.
+  const std::string address = "unix:" + dir.Sub("feed.sock");
+  auto producer = std::make_unique<Producer>(dir.Sub("producer"), address);
   producer->Write(4);
-  const int port = producer->port();
   auto consumer = projection.Follow(producer->address());
   consumer->Start();
   ASSERT_TRUE(consumer->WaitForCursor(4, absl::Seconds(20)));
   producer.reset();  // the producer goes away; the consumer retries
-  Producer again(dir.Sub("producer"), port);
+  Producer again(dir.Sub("producer"), address);
   again.Write(3);
   ASSERT_TRUE(consumer->WaitForCursor(7, absl::Seconds(20)));
   consumer->Stop();

@@ -11,6 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/support/temp_dir.h"
 
 namespace {
 
@@ -32,8 +33,15 @@ std::string Slurp(const std::string& path) {
   return content.str();
 }
 
+// This process's own scratch directory: ctest runs the cases of this binary
+// as parallel processes, which must not share files.
+const std::string& ScratchDir() {
+  static const kam::test_support::TempDir dir;  // removed at exit
+  return dir.path();
+}
+
 std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
+  const std::string path = ScratchDir() + "/" + name;
   std::ofstream(path) << text;
   return path;
 }
@@ -42,7 +50,7 @@ std::string WriteTempFile(const std::string& name, const std::string& text) {
 KamctlRun Kamctl(const std::string& args, const std::string& env = "") {
   static int counter = 0;
   const std::string base =
-      ::testing::TempDir() + "/kamctl_cli_" + std::to_string(++counter);
+      ScratchDir() + "/kamctl_cli_" + std::to_string(++counter);
   const std::string command =
       "env -u KAM_REGISTRY_ADDR -u KAM_TOKEN "
       "-u KAM_OUTPUT -u KAM_TIMEOUT " +

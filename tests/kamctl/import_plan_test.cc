@@ -100,33 +100,28 @@ TEST(PlanImportTest, DuplicatePeriodOfAnAccountIsReported) {
   EXPECT_THAT(plan->errors[0].message, HasSubstr("first on line 2"));
 }
 
-TEST(BatchRequestTest, SlicesThePlanAndCarriesAStableRequestId) {
+TEST(BatchRequestTest, SlicesThePlanAndKeysEachBatchOfARun) {
   auto plan = PlanImport(ImportKind::kAccounts, kAccounts);
   ASSERT_TRUE(plan.ok()) << plan.status();
-  v1::ImportRecordsRequest second = BatchRequest(*plan, 2, 4, 2, 1, false);
+  const std::string run = NewImportRunId();
+  v1::ImportRecordsRequest second = BatchRequest(*plan, 2, 4, run, 1, false);
   ASSERT_EQ(second.accounts_size(), 2);
   EXPECT_EQ(second.accounts(0).account_id(), "nordwind-hh");
   EXPECT_EQ(second.accounts(1).account_id(), "acme");
   EXPECT_FALSE(second.validate_only());
-  EXPECT_EQ(second.request_id(), BatchRequestId(*plan, 2, 1, false));
-
-  // The same file gives the same key; a change anywhere gives another.
-  auto again = PlanImport(ImportKind::kAccounts, kAccounts);
-  EXPECT_EQ(BatchRequestId(*again, 2, 1, false), second.request_id());
-  auto edited = PlanImport(ImportKind::kAccounts,
-                           std::string(kAccounts) + "zeta,Zeta,\n");
-  EXPECT_NE(BatchRequestId(*edited, 2, 1, false), second.request_id());
-  EXPECT_NE(BatchRequestId(*plan, 2, 0, false), second.request_id());
-  EXPECT_NE(BatchRequestId(*plan, 3, 1, false), second.request_id());
-  // A dry run must never be mistaken for the real import.
-  EXPECT_NE(BatchRequestId(*plan, 2, 1, true), second.request_id());
-  EXPECT_TRUE(BatchRequest(*plan, 0, 2, 2, 0, true).validate_only());
-  EXPECT_LE(BatchRequestId(*plan, 5000, 999999, true).size(), 128u);
-}
-
-TEST(Sha256HexTest, MatchesKnownDigest) {
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  // A retry of the batch in this run sends the same key...
+  EXPECT_EQ(BatchRequest(*plan, 2, 4, run, 1, false).request_id(),
+            second.request_id());
+  // ...another batch, another run, or a dry run does not.
+  EXPECT_NE(BatchRequestId(run, ImportKind::kAccounts, 0, false),
+            second.request_id());
+  EXPECT_NE(BatchRequestId(NewImportRunId(), ImportKind::kAccounts, 1, false),
+            second.request_id());
+  EXPECT_NE(BatchRequestId(run, ImportKind::kAccounts, 1, true),
+            second.request_id());
+  EXPECT_TRUE(BatchRequest(*plan, 0, 2, run, 0, true).validate_only());
+  EXPECT_LE(BatchRequestId(run, ImportKind::kFinancials, 999999, true).size(),
+            128u);
 }
 
 }  // namespace

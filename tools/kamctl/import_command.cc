@@ -162,11 +162,12 @@ int RunImport(const Invocation& in) {
   v1::ImportRecordsResponse totals;
   std::vector<RowFailure> failures;
   const size_t total = plan->size();
+  const std::string run_id = NewImportRunId();
   int batch_index = 0;
   for (size_t begin = 0; begin < total; begin += batch_size, ++batch_index) {
     const size_t end = std::min(total, begin + batch_size);
     const v1::ImportRecordsRequest request =
-        BatchRequest(*plan, begin, end, batch_size, batch_index, validate_only);
+        BatchRequest(*plan, begin, end, run_id, batch_index, validate_only);
     v1::ImportRecordsResponse response;
     grpc::Status status =
         ImportBatch(stub.get(), request, batch_index, &response);

@@ -1,12 +1,11 @@
 #include "tools/kamctl/import_plan.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
 #include <utility>
 
+#include "absl/random/random.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -94,14 +93,6 @@ void MapRows(const CsvDocument& doc, const CsvColumns& columns, MapFn map,
 
 }  // namespace
 
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), length));
-}
-
 absl::StatusOr<ImportPlan> PlanImport(ImportKind kind,
                                       absl::string_view csv_text) {
   absl::StatusOr<CsvDocument> doc = ParseCsv(csv_text);
@@ -113,7 +104,6 @@ absl::StatusOr<ImportPlan> PlanImport(ImportKind kind,
   }
   ImportPlan plan;
   plan.kind = kind;
-  plan.content_sha256 = Sha256Hex(csv_text);
   plan.total_rows = static_cast<int>(doc->records.size() + doc->errors.size());
   plan.errors = doc->errors;
 
@@ -180,16 +170,20 @@ absl::StatusOr<ImportPlan> PlanImport(ImportKind kind,
   return plan;
 }
 
-std::string BatchRequestId(const ImportPlan& plan, int batch_size,
+std::string NewImportRunId() {
+  absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
+                         absl::Uniform<uint64_t>(gen));
+}
+
+std::string BatchRequestId(const std::string& run_id, ImportKind kind,
                            int batch_index, bool validate_only) {
-  return absl::StrFormat("kamctl-import-%s-%s-%d-%d%s",
-                         ImportKindName(plan.kind),
-                         plan.content_sha256.substr(0, 32), batch_size,
-                         batch_index, validate_only ? "-validate" : "");
+  return absl::StrFormat("kamctl-import-%s-%s-%d%s", ImportKindName(kind),
+                         run_id, batch_index, validate_only ? "-validate" : "");
 }
 
 v1::ImportRecordsRequest BatchRequest(const ImportPlan& plan, size_t begin,
-                                      size_t end, int batch_size,
+                                      size_t end, const std::string& run_id,
                                       int batch_index, bool validate_only) {
   v1::ImportRecordsRequest request;
   end = std::min(end, plan.size());
@@ -208,7 +202,7 @@ v1::ImportRecordsRequest BatchRequest(const ImportPlan& plan, size_t begin,
   }
   request.set_validate_only(validate_only);
   request.set_request_id(
-      BatchRequestId(plan, batch_size, batch_index, validate_only));
+      BatchRequestId(run_id, plan.kind, batch_index, validate_only));
   return request;
 }
 

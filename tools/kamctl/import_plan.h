@@ -30,8 +30,6 @@ struct ImportPlan {
   std::vector<CsvError> errors;
   // The data rows in the file, good and bad.
   int total_rows = 0;
-  // Lower-case hex SHA-256 of the file's bytes.
-  std::string content_sha256;
 
   size_t size() const { return lines.size(); }
 };
@@ -42,21 +40,22 @@ struct ImportPlan {
 absl::StatusOr<ImportPlan> PlanImport(ImportKind kind,
                                       absl::string_view csv_text);
 
-// BatchRequestId is the idempotency key of one batch: derived from the file
-// content, the batch size and index, and whether it only validates, so
-// re-running the same import sends the same keys and the server writes
-// nothing twice. At most 128 printable characters.
-std::string BatchRequestId(const ImportPlan& plan, int batch_size,
+// NewImportRunId returns a random ID for one run of `kamctl import`.
+std::string NewImportRunId();
+
+// BatchRequestId is the idempotency key of one batch of one run: a retry of
+// the batch within the run (after a timeout or a lost connection) sends the
+// same key, so the server writes it once. A later run of the same file is a
+// new request: it gets its own keys, and the upserts report what changed
+// since (typically UNCHANGED). At most 128 printable characters.
+std::string BatchRequestId(const std::string& run_id, ImportKind kind,
                            int batch_index, bool validate_only);
 
 // BatchRequest builds the ImportRecords request for items [begin, end) of the
-// plan, which is batch number `batch_index` of size `batch_size`.
+// plan, which is batch number `batch_index` of run `run_id`.
 v1::ImportRecordsRequest BatchRequest(const ImportPlan& plan, size_t begin,
-                                      size_t end, int batch_size,
+                                      size_t end, const std::string& run_id,
                                       int batch_index, bool validate_only);
-
-// Sha256Hex is the lower-case hex SHA-256 of `data`.
-std::string Sha256Hex(absl::string_view data);
 
 }  // namespace kam::kamctl
 
