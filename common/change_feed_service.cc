@@ -1,7 +1,9 @@
 #include "common/change_feed_service.h"
 
+#include <atomic>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/auth.h"
 #include "common/status.h"
 
@@ -17,16 +19,21 @@ constexpr int kMaxBatch = 4096;
 }  // namespace
 
 // One WatchChanges call. Sends whenever no write is outstanding and there is
-// something to send: events past the cursor, or a heartbeat that is due.
-// Woken by feed commits, by the heartbeat thread, and by its own write
-// completions; never blocks a callback thread.
+// something to send: events past the cursor, or a heartbeat that is due. Its
+// state is decided under mu_; StartWrite and Finish are called after mu_ is
+// released.
+//
+// Lifetime: gRPC holds one reference until OnDone; the pump thread holds one
+// while it works on the stream. The last Unref deletes.
 class ChangeFeedService::Stream final
     : public grpc::ServerWriteReactor<WatchChangesResponse> {
  public:
   Stream(ChangeFeedService* service, uint64_t after, int batch)
-      : service_(service), cursor_(after), batch_(batch) {
-    listener_id_ = service_->feed_->Subscribe([this] { Pump(); });
-    Pump();
+      : service_(service), cursor_(after), batch_(batch) {}
+
+  void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  void Unref() {
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }
 
   void Heartbeat() {
@@ -39,25 +46,59 @@ class ChangeFeedService::Stream final
 
   // Finishes the stream with `status` once no write is in flight.
   void End(grpc::Status status) {
-    absl::MutexLock lock(&mu_);
-    if (ending_) return;
-    ending_ = true;
-    end_status_ = std::move(status);
-    if (!writing_) Finish(end_status_);
+    {
+      absl::MutexLock lock(&mu_);
+      if (ending_) return;
+      ending_ = true;
+      end_status_ = std::move(status);
+    }
+    Pump();
+  }
+
+  // Starts the next write, or the finish, if one is due and none is running.
+  void Pump() {
+    enum class Action { kNone, kWrite, kFinish } action = Action::kNone;
+    {
+      absl::MutexLock lock(&mu_);
+      if (writing_ || finished_) return;
+      if (!ending_) {
+        std::vector<ChangeEvent> events;
+        absl::Status read = service_->feed_->Read(cursor_, batch_, &events);
+        if (!read.ok()) {
+          ending_ = true;
+          end_status_ = ToGrpcStatus(read);
+        } else if (!events.empty() || heartbeat_due_ || !sent_once_) {
+          response_.Clear();
+          for (auto& event : events) {
+            cursor_ = event.sequence();
+            *response_.add_events() = std::move(event);
+          }
+          response_.set_head_sequence(service_->feed_->head());
+          heartbeat_due_ = false;
+          sent_once_ = true;
+          writing_ = true;
+          action = Action::kWrite;
+        }
+      }
+      if (ending_) {
+        finished_ = true;
+        action = Action::kFinish;
+      }
+    }
+    // response_ and end_status_ do not change while a write or the finish is
+    // outstanding, so they are read here without the lock.
+    if (action == Action::kWrite) StartWrite(&response_);
+    if (action == Action::kFinish) Finish(end_status_);
   }
 
   void OnWriteDone(bool ok) override {
-    if (!ok) {
-      // The client went away; OnCancel or OnDone follows.
-      End(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
-      return;
-    }
     {
       absl::MutexLock lock(&mu_);
       writing_ = false;
-      if (ending_) {
-        Finish(end_status_);
-        return;
+      if (!ok && !ending_) {
+        // The client went away.
+        ending_ = true;
+        end_status_ = grpc::Status(grpc::StatusCode::CANCELLED, "stream broken");
       }
     }
     Pump();
@@ -68,51 +109,27 @@ class ChangeFeedService::Stream final
   }
 
   void OnDone() override {
-    service_->feed_->Unsubscribe(listener_id_);
-    {
-      absl::MutexLock lock(&service_->mu_);
-      service_->streams_.erase(this);
-    }
-    delete this;
+    service_->Forget(this);
+    Unref();
   }
 
  private:
-  void Pump() {
-    absl::MutexLock lock(&mu_);
-    if (writing_ || ending_) return;
-    response_.Clear();
-    std::vector<ChangeEvent> events;
-    absl::Status status = service_->feed_->Read(cursor_, batch_, &events);
-    if (!status.ok()) {
-      ending_ = true;
-      Finish(ToGrpcStatus(status));
-      return;
-    }
-    if (events.empty() && !heartbeat_due_ && sent_once_) return;
-    for (auto& event : events) {
-      cursor_ = event.sequence();
-      *response_.add_events() = std::move(event);
-    }
-    response_.set_head_sequence(service_->feed_->head());
-    heartbeat_due_ = false;
-    sent_once_ = true;
-    writing_ = true;
-    StartWrite(&response_);
-  }
+  ~Stream() override = default;
 
   ChangeFeedService* const service_;
-  int listener_id_ = 0;
+  std::atomic<int> refs_{1};
   absl::Mutex mu_;
   uint64_t cursor_ ABSL_GUARDED_BY(mu_);
   const int batch_;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool ending_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
   bool heartbeat_due_ ABSL_GUARDED_BY(mu_) = false;
   // The first response goes out at once, even if empty, so a caller learns
   // the head sequence without waiting for a heartbeat.
   bool sent_once_ ABSL_GUARDED_BY(mu_) = false;
-  grpc::Status end_status_ ABSL_GUARDED_BY(mu_);
-  WatchChangesResponse response_ ABSL_GUARDED_BY(mu_);
+  grpc::Status end_status_;
+  WatchChangesResponse response_;
 };
 
 ChangeFeedService::ChangeFeedService(ChangeFeed* feed,
@@ -120,12 +137,25 @@ ChangeFeedService::ChangeFeedService(ChangeFeed* feed,
                                      absl::Duration heartbeat_interval)
     : feed_(feed),
       authorizer_(authorizer),
-      heartbeat_interval_(heartbeat_interval),
-      heartbeat_([this] { HeartbeatLoop(); }) {}
+      heartbeat_interval_(heartbeat_interval) {
+  // Runs on the committing thread under the feed's locks: only wake the pump.
+  listener_id_ = feed_->Subscribe([this] {
+    absl::MutexLock lock(&mu_);
+    changed_ = true;
+    wake_.Signal();
+  });
+  pump_ = std::thread([this] { PumpLoop(); });
+}
 
 ChangeFeedService::~ChangeFeedService() {
   Drain();
-  heartbeat_.join();
+  feed_->Unsubscribe(listener_id_);
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    wake_.Signal();
+  }
+  pump_.join();
 }
 
 grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
@@ -146,40 +176,82 @@ grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
     return reject(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                "max_batch_size: must be between 0 and 4096"));
   }
-  if (request->after_sequence() > feed_->head()) {
+  const uint64_t head = feed_->head();
+  if (request->after_sequence() > head) {
     return reject(grpc::Status(
         grpc::StatusCode::OUT_OF_RANGE,
-        "after_sequence: is beyond the head of this feed (" +
-            std::to_string(feed_->head()) +
-            "); the consumer's cursor belongs to another database"));
+        absl::StrCat("after_sequence: is beyond the head of this feed (", head,
+                     "); the consumer's cursor belongs to another database")));
   }
   const int batch =
       request->max_batch_size() == 0 ? kDefaultBatch : request->max_batch_size();
-  absl::MutexLock lock(&mu_);
-  if (draining_) {
-    return reject(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                               "server is draining; reconnect elsewhere"));
-  }
   auto* stream = new Stream(this, request->after_sequence(), batch);
-  streams_.insert(stream);
+  {
+    absl::MutexLock lock(&mu_);
+    if (draining_) {
+      stream->Unref();  // never handed to gRPC
+      return reject(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "server is draining; reconnect elsewhere"));
+    }
+    streams_.insert(stream);
+    stream->Ref();  // for the first pump, below
+  }
+  stream->Pump();
+  stream->Unref();
   return stream;
 }
 
-void ChangeFeedService::Drain() {
+void ChangeFeedService::Forget(Stream* stream) {
   absl::MutexLock lock(&mu_);
-  draining_ = true;
-  for (Stream* stream : streams_) {
+  streams_.erase(stream);
+}
+
+void ChangeFeedService::Drain() {
+  std::vector<Stream*> streams;
+  {
+    absl::MutexLock lock(&mu_);
+    draining_ = true;
+    for (Stream* stream : streams_) {
+      stream->Ref();
+      streams.push_back(stream);
+    }
+  }
+  for (Stream* stream : streams) {
     stream->End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                              "server is draining; reconnect and resume"));
+    stream->Unref();
   }
 }
 
-void ChangeFeedService::HeartbeatLoop() {
-  absl::MutexLock lock(&mu_);
-  while (!draining_) {
-    mu_.AwaitWithTimeout(absl::Condition(&draining_), heartbeat_interval_);
-    if (draining_) break;
-    for (Stream* stream : streams_) stream->Heartbeat();
+void ChangeFeedService::PumpLoop() {
+  absl::Time next_heartbeat = absl::Now() + heartbeat_interval_;
+  while (true) {
+    std::vector<Stream*> streams;
+    bool heartbeat = false;
+    {
+      absl::MutexLock lock(&mu_);
+      while (!changed_ && !stopping_ && absl::Now() < next_heartbeat) {
+        wake_.WaitWithDeadline(&mu_, next_heartbeat);
+      }
+      if (stopping_) return;
+      if (absl::Now() >= next_heartbeat) {
+        heartbeat = true;
+        next_heartbeat = absl::Now() + heartbeat_interval_;
+      }
+      changed_ = false;
+      for (Stream* stream : streams_) {
+        stream->Ref();
+        streams.push_back(stream);
+      }
+    }
+    for (Stream* stream : streams) {
+      if (heartbeat) {
+        stream->Heartbeat();
+      } else {
+        stream->Pump();
+      }
+      stream->Unref();
+    }
   }
 }
 

@@ -17,12 +17,19 @@ class Authorizer;
 // ChangeFeedService serves a ChangeFeed as kam.common.v1.ChangeFeed on the
 // service's own port: WatchChanges replays from the caller's cursor and then
 // tails, with a heartbeat carrying the head sequence while idle.
+//
+// Threading: gRPC may run a reactor's reactions (even OnDone) inline from
+// StartWrite or Finish, so no lock of ours is ever held while calling them.
+// Commits and heartbeats only wake a pump thread, which takes a reference
+// to each open stream and pumps it with no lock held.
 class ChangeFeedService final
     : public kam::common::v1::ChangeFeed::CallbackService {
  public:
+  // `authorizer` may be null (no auth). Both outlive the service.
   ChangeFeedService(ChangeFeed* feed, const Authorizer* authorizer,
                     absl::Duration heartbeat_interval = absl::Seconds(5));
-  // Calls Drain() if it was not called.
+  // Drains and stops the pump thread. The gRPC server must have been shut
+  // down first.
   ~ChangeFeedService() override;
 
   grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>*
@@ -36,17 +43,22 @@ class ChangeFeedService final
   class Stream;
 
  private:
-  void HeartbeatLoop();
+  void PumpLoop();
+  // Removes a finished stream (from its OnDone).
+  void Forget(Stream* stream);
 
   ChangeFeed* const feed_;
   const Authorizer* const authorizer_;
   const absl::Duration heartbeat_interval_;
-  absl::Mutex mu_;
-  bool draining_ ABSL_GUARDED_BY(mu_) = false;
-  std::set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
-  std::thread heartbeat_;
+  int listener_id_ = 0;
 
-  friend class Stream;
+  absl::Mutex mu_;
+  absl::CondVar wake_;
+  bool changed_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::set<Stream*> streams_ ABSL_GUARDED_BY(mu_);
+  std::thread pump_;
 };
 
 }  // namespace kam
