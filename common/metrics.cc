@@ -1,5 +1,6 @@
 #include "common/metrics.h"
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -7,25 +8,6 @@
 namespace kam {
 namespace {
 
-const char* const kCodeNames[17] = {
-    "OK",
-    "CANCELLED",
-    "UNKNOWN",
-    "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED",
-    "FAILED_PRECONDITION",
-    "ABORTED",
-    "OUT_OF_RANGE",
-    "UNIMPLEMENTED",
-    "INTERNAL",
-    "UNAVAILABLE",
-    "DATA_LOSS",
-    "UNAUTHENTICATED",
-};
 
 class RpcMetricsInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -125,7 +107,8 @@ Metrics::MethodMetrics* Metrics::ForMethod(const char* full_method) {
     for (int code = 0; code < 17; ++code) {
       slot->handled[code] = &handled_->Add({{"grpc_service", service},
                                             {"grpc_method", method},
-                                            {"grpc_code", kCodeNames[code]}});
+                                            {"grpc_code", absl::StatusCodeToString(
+                                                static_cast<absl::StatusCode>(code))}});
     }
   }
   return slot.get();
