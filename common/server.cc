@@ -51,6 +51,11 @@ ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(20),
           "they are cancelled. Keep below Kubernetes' "
           "terminationGracePeriodSeconds. Env: KAM_DRAIN_TIMEOUT");
 
+ABSL_FLAG(std::string, fixed_time, "",
+          "For tests and demos: the service's clock reads this RFC 3339 "
+          "instant (e.g. 2026-06-01T00:00:00Z) instead of the real time. "
+          "Env: KAM_FIXED_TIME");
+
 namespace kam {
 
 std::vector<char*> InitProgram(int argc, char** argv,
@@ -95,6 +100,17 @@ ServerFlags ReadServerFlags(const ServerDefaults& defaults) {
   flags.insecure = absl::GetFlag(FLAGS_insecure);
   flags.sync_writes = absl::GetFlag(FLAGS_sync_writes);
   flags.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  const std::string fixed = absl::GetFlag(FLAGS_fixed_time);
+  if (!fixed.empty()) {
+    absl::Time t;
+    std::string error;
+    if (!absl::ParseTime(absl::RFC3339_full, fixed, &t, &error)) {
+      std::fprintf(stderr, "--fixed_time: not an RFC 3339 time: %s (%s)\n",
+                   fixed.c_str(), error.c_str());
+      std::exit(2);
+    }
+    flags.fixed_time = t;
+  }
   return flags;
 }
 

@@ -2,6 +2,7 @@
 #define KAM_COMMON_SERVER_H_
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,8 @@ struct ServerFlags {
   bool insecure = false;
   bool sync_writes = true;
   absl::Duration drain_timeout;
+  // From --fixed_time: the service's clock stands still at this instant.
+  std::optional<absl::Time> fixed_time;
 };
 ServerFlags ReadServerFlags(const ServerDefaults& defaults);
 

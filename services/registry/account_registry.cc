@@ -5,10 +5,10 @@
 #include <optional>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/resource.h"
 #include "common/validation.h"
 #include "services/registry/registry_rules.h"
 
@@ -28,8 +28,6 @@ constexpr char kChildren[] = "account_children";
 constexpr char kRequests[] = "requests";
 constexpr char kOutbox[] = "outbox";
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 constexpr int kMaxHierarchyDepth = 32;
 
 std::string AccountName(const std::string& id) {
@@ -57,40 +55,6 @@ std::string ParentIdOf(const Account& account) {
   absl::string_view parent = account.parent();
   absl::ConsumePrefix(&parent, "accounts/");
   return std::string(parent);
-}
-
-// Page tokens carry a fingerprint of the filters they were issued for and
-// the last key returned; both are opaque to callers.
-std::string MakePageToken(const std::string& filters,
-                          const std::string& last_key) {
-  return absl::WebSafeBase64Escape(absl::StrCat(filters, "|", last_key));
-}
-
-absl::StatusOr<std::string> ParsePageToken(const std::string& token,
-                                           const std::string& filters) {
-  if (token.empty()) return std::string();
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return InvalidField("page_token", "is not a token this server issued");
-  }
-  const size_t bar = raw.rfind('|');
-  if (bar == std::string::npos) {
-    return InvalidField("page_token", "is not a token this server issued");
-  }
-  if (raw.substr(0, bar) != filters) {
-    return InvalidField("page_token",
-                        "was issued for different filters; repeat the "
-                        "filters of the first page");
-  }
-  return raw.substr(bar + 1);
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) {
-    return InvalidField("page_size", "must not be negative");
-  }
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
 }
 
 template <typename Message>

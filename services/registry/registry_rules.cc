@@ -9,10 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/validation.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/field_mask_util.h"
-#include "google/protobuf/util/message_differencer.h"
 
 namespace kam::registry {
 
@@ -247,34 +244,6 @@ bool WouldCycle(const std::string& id, const std::string& start,
     current = parent_of(current);
   }
   return !current.empty();
-}
-
-std::string Etag(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream out(&stream);
-    out.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&out);
-  }
-  uint64_t hash = 1469598103934665603ULL;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
-}
-
-bool SameContent(const google::protobuf::Message& a,
-                 const google::protobuf::Message& b) {
-  google::protobuf::util::MessageDifferencer differ;
-  const auto* descriptor = a.GetDescriptor();
-  for (const char* ignored : {"update_time", "etag"}) {
-    if (const auto* field = descriptor->FindFieldByName(ignored)) {
-      differ.IgnoreField(field);
-    }
-  }
-  return differ.Compare(a, b);
 }
 
 std::vector<FinancialRollup> RollUp(const std::vector<FactOfAccount>& facts) {

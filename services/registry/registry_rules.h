@@ -60,15 +60,6 @@ bool WouldCycle(const std::string& id, const std::string& start,
                 const std::function<std::string(const std::string&)>& parent_of,
                 int max_steps = 10000);
 
-// Etag computes a stable content tag (FNV-1a of the deterministic
-// serialisation) of a message whose etag field is cleared.
-std::string Etag(const google::protobuf::Message& message_without_etag);
-
-// SameContent says whether two messages are equal ignoring output-only
-// bookkeeping: update_time and etag.
-bool SameContent(const google::protobuf::Message& a,
-                 const google::protobuf::Message& b);
-
 // RollUp sums facts per (period, currency). Input facts may come from many
 // accounts; each account that reported a period counts once.
 struct FactOfAccount {

@@ -183,25 +183,6 @@ TEST(WouldCycleTest, DetectsDirectAndIndirectCycles) {
   EXPECT_FALSE(WouldCycle("d", "c", parent_of));  // a new leaf
 }
 
-TEST(EtagTest, StableForSameContentAndChangesWithIt) {
-  Account a = ValidAccount();
-  Account b = ValidAccount();
-  EXPECT_EQ(Etag(a), Etag(b));
-  b.set_segment("Enterprise");
-  EXPECT_NE(Etag(a), Etag(b));
-  EXPECT_EQ(Etag(a).size(), 16u);
-}
-
-TEST(SameContentTest, IgnoresUpdateTimeAndEtag) {
-  Account a = ValidAccount();
-  Account b = a;
-  b.set_etag("x");
-  b.mutable_update_time()->set_seconds(5);
-  EXPECT_TRUE(SameContent(a, b));
-  b.set_industry("Food");
-  EXPECT_FALSE(SameContent(a, b));
-}
-
 TEST(RollUpTest, SumsPerPeriodAndCurrencyCountingAccountsOnce) {
   std::vector<FactOfAccount> facts = {
       {"parent", Fact("2024", "EUR", 1000, 300, 50)},

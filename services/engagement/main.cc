@@ -1,0 +1,152 @@
+// kam-engagement: interactions, satisfaction, cadence, coverage and
+// relationship stages. Wiring only; the rules live in EngagementLedger and
+// engagement_rules.
+#include <atomic>
+#include <cstdio>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
+#include "absl/synchronization/notification.h"
+#include "common/change_feed_service.h"
+#include "common/clock.h"
+#include "common/feed_consumer.h"
+#include "common/handler.h"
+#include "common/server.h"
+#include "common/store.h"
+#include "grpcpp/create_channel.h"
+#include "prometheus/gauge.h"
+#include "services/engagement/engagement_ledger.h"
+#include "services/engagement/engagement_service.h"
+
+ABSL_FLAG(std::string, registry_addr, "127.0.0.1:50061",
+          "host:port of kam-registry, whose change feed engagement follows. "
+          "Env: KAM_REGISTRY_ADDR");
+ABSL_FLAG(std::string, registry_token, "",
+          "Bearer token (viewer role) for the registry's feed, if it requires "
+          "auth. Env: KAM_REGISTRY_TOKEN");
+ABSL_FLAG(std::string, default_tier, "maintain",
+          "Tier of accounts not tiered by the scoring service: key, "
+          "potential_key, maintain or transactional. Env: KAM_DEFAULT_TIER");
+ABSL_FLAG(absl::Duration, summary_interval, absl::Milliseconds(200),
+          "How often changed accounts' engagement summaries are published on "
+          "the change feed. Env: KAM_SUMMARY_INTERVAL");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "kam-engagement: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+absl::StatusOr<kam::common::v1::Tier> ParseTier(std::string name) {
+  name = absl::AsciiStrToUpper(name);
+  kam::common::v1::Tier tier;
+  if (!kam::common::v1::Tier_Parse(name, &tier) ||
+      tier == kam::common::v1::TIER_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "--default_tier: must be key, potential_key, maintain or "
+        "transactional");
+  }
+  return tier;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  kam::InitProgram(
+      argc, argv,
+      "kam-engagement: interactions, satisfaction, cadence, coverage and "
+      "relationship stages of key accounts.\n\n"
+      "Usage: kam-engagement [--listen=127.0.0.1:50062] "
+      "[--metrics_listen=127.0.0.1:9462] [--data_dir=./data/engagement] "
+      "[--registry_addr=127.0.0.1:50061] ...\n"
+      "Every flag can also be set as KAM_<FLAG> in the environment.");
+  const kam::ServerFlags flags = kam::ReadServerFlags(
+      {"127.0.0.1:50062", "127.0.0.1:9462", "./data/engagement"});
+  auto tier = ParseTier(absl::GetFlag(FLAGS_default_tier));
+  if (!tier.ok()) return Fail(tier.status());
+
+  kam::ServiceHost host("kam-engagement", flags);
+  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
+
+  kam::Store::Options store_options;
+  store_options.path = flags.data_dir;
+  store_options.column_families =
+      kam::engagement::EngagementLedger::ColumnFamilies();
+  store_options.sync_writes = flags.sync_writes;
+  auto store = kam::Store::Open(store_options);
+  if (!store.ok()) return Fail(store.status());
+
+  std::unique_ptr<kam::FakeClock> fixed_clock;
+  kam::Clock* clock = kam::Clock::Real();
+  if (flags.fixed_time.has_value()) {
+    fixed_clock = std::make_unique<kam::FakeClock>(*flags.fixed_time);
+    clock = fixed_clock.get();
+  }
+  kam::engagement::EngagementLedger ledger(store->get(), clock, {*tier});
+
+  kam::FeedConsumer::Options follow;
+  follow.feed_name = "registry";
+  follow.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr),
+                                       grpc::InsecureChannelCredentials());
+  follow.store = store->get();
+  follow.cursor_family =
+      (*store)->Family(kam::engagement::EngagementLedger::kCursorFamily);
+  follow.bearer_token = absl::GetFlag(FLAGS_registry_token);
+  follow.metrics = &host.metrics().registry();
+  kam::FeedConsumer registry_feed(
+      follow, [&ledger](const kam::common::v1::ChangeEvent& event,
+                        rocksdb::WriteBatch* batch) {
+        return ledger.ApplyRegistryEvent(event, batch);
+      });
+
+  // Publishes changed summaries, and keeps the overdue gauge current.
+  auto& overdue_family = prometheus::BuildGauge()
+                             .Name("kam_engagement_overdue_accounts")
+                             .Help("Accounts behind their tier's cadence")
+                             .Register(host.metrics().registry());
+  std::vector<prometheus::Gauge*> overdue_by_tier(5, nullptr);
+  for (auto t : kam::engagement::AllTiers()) {
+    std::string label = absl::AsciiStrToLower(kam::common::v1::Tier_Name(t));
+    overdue_by_tier[t] = &overdue_family.Add({{"tier", label}});
+  }
+  absl::Notification stop_background;
+  std::thread background([&] {
+    const absl::Duration interval = absl::GetFlag(FLAGS_summary_interval);
+    absl::Time next_gauge = absl::InfinitePast();
+    while (!stop_background.WaitForNotificationWithTimeout(interval)) {
+      auto published = ledger.PublishDirtySummaries(500);
+      if (!published.ok()) {
+        std::fprintf(stderr, "kam-engagement: publishing summaries: %s\n",
+                     published.status().ToString().c_str());
+      }
+      if (absl::Now() >= next_gauge) {
+        next_gauge = absl::Now() + absl::Seconds(30);
+        auto counts = ledger.CountOverdueByTier();
+        if (counts.ok()) {
+          for (auto t : kam::engagement::AllTiers()) {
+            overdue_by_tier[t]->Set((*counts)[t]);
+          }
+        }
+      }
+    }
+  });
+
+  kam::WorkerPool pool(4);
+  kam::engagement::EngagementService engagement_service(
+      &ledger, &host.authorizer(), &pool, &host.metrics().registry());
+  kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer());
+  host.Register(&engagement_service);
+  host.Register(&feed_service);
+  host.AddDrainHook([&feed_service] { feed_service.Drain(); });
+  host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
+
+  registry_feed.Start();
+  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  host.RunUntilSignal();
+  stop_background.Notify();
+  background.join();
+  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  return 0;
+}
