@@ -136,7 +136,12 @@ std::string HostOf(absl::string_view address) {
 }  // namespace
 
 ServiceHost::ServiceHost(std::string service_name, ServerFlags flags)
-    : service_name_(std::move(service_name)), flags_(std::move(flags)) {}
+    : service_name_(std::move(service_name)), flags_(std::move(flags)) {
+  if (flags_.fixed_time.has_value()) {
+    fixed_clock_ = std::make_unique<FakeClock>(*flags_.fixed_time);
+  }
+  clock_ = fixed_clock_ != nullptr ? fixed_clock_.get() : Clock::Real();
+}
 
 ServiceHost::~ServiceHost() { Drain(); }
 

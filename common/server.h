@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/auth.h"
+#include "common/clock.h"
 #include "common/metrics.h"
 #include "grpcpp/server.h"
 
@@ -70,6 +71,8 @@ class ServiceHost {
 
   Metrics& metrics() { return metrics_; }
   const Authorizer& authorizer() const { return authorizer_; }
+  // The service's clock: real, or standing still at --fixed_time.
+  Clock* clock() const { return clock_; }
 
   // Registers a service; it must outlive the host's server.
   void Register(grpc::Service* service);
@@ -97,6 +100,8 @@ class ServiceHost {
   const ServerFlags flags_;
   Metrics metrics_;
   Authorizer authorizer_;
+  std::unique_ptr<FakeClock> fixed_clock_;
+  Clock* clock_;
   std::vector<grpc::Service*> services_;
   std::vector<std::function<void()>> drain_hooks_;
   std::unique_ptr<grpc::Server> server_;

@@ -6,7 +6,8 @@
 #   and some kamctl commands, and runs until Ctrl-C, which drains and stops
 #   every service cleanly.
 # Environment: KAM_DATA (default ./data), KAM_NO_DEMO=1 to skip the demo,
-#   KAM_REGISTRY_PORT / KAM_REGISTRY_METRICS_PORT (50061 / 9461).
+#   KAM_REGISTRY_PORT / KAM_REGISTRY_METRICS_PORT (50061 / 9461),
+#   KAM_ENGAGEMENT_PORT / KAM_ENGAGEMENT_METRICS_PORT (50062 / 9462).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -15,7 +16,7 @@ mkdir -p "$data/logs"
 
 tools/install-deps.sh
 echo "kam: building (Release)…"
-tools/build.sh kam-registry kamctl
+tools/build.sh kam-registry kam-engagement kamctl
 
 bin="$root/${KAM_BUILD_DIR:-build}"
 kamctl="$bin/tools/kamctl/kamctl"
@@ -61,17 +62,34 @@ registry_metrics="${KAM_REGISTRY_METRICS_PORT:-9461}"
 start registry "$bin/services/registry/kam-registry" "$registry_port" "$registry_metrics"
 export KAM_REGISTRY_ADDR="127.0.0.1:$registry_port"
 
+engagement_port="${KAM_ENGAGEMENT_PORT:-50062}"
+engagement_metrics="${KAM_ENGAGEMENT_METRICS_PORT:-9462}"
+start engagement "$bin/services/engagement/kam-engagement" "$engagement_port" \
+  "$engagement_metrics" --registry_addr="$KAM_REGISTRY_ADDR"
+export KAM_ENGAGEMENT_ADDR="127.0.0.1:$engagement_port"
+
 if [ "${KAM_NO_DEMO:-0}" != "1" ]; then
   echo "kam: loading the demo portfolio (tools/demo)…"
   for kind in accounts contacts financials; do
     "$kamctl" import "$kind" "tools/demo/$kind.csv"
   done
+  # Engagement validates against its copy of the registry, fed by the
+  # registry's change feed: wait until it has seen the last demo contact.
+  last_contact="$(tail -n 1 tools/demo/contacts.csv | cut -d, -f1,2)"
+  for _ in $(seq 1 100); do
+    "$kamctl" coverage "${last_contact%%,*}" 2>/dev/null |
+      grep -q -- "${last_contact##*,}" && break
+    sleep 0.1
+  done
+  "$kamctl" interactions import tools/demo/interactions.csv
+  "$kamctl" surveys import tools/demo/surveys.csv
 fi
 
 cat <<EOT
 
 kam is running on loopback (data in $data, logs in $data/logs):
   registry    gRPC 127.0.0.1:$registry_port    metrics http://127.0.0.1:$registry_metrics/metrics
+  engagement  gRPC 127.0.0.1:$engagement_port    metrics http://127.0.0.1:$engagement_metrics/metrics
 
 Try (kamctl is $kamctl):
   $kamctl health
@@ -80,6 +98,11 @@ Try (kamctl is $kamctl):
   $kamctl contacts orgchart vestwind
   $kamctl financials list vestwind -o json
   $kamctl feed watch --limit 5
+  $kamctl interactions list vestwind --page_size 5
+  $kamctl overdue
+  $kamctl coverage vestwind
+  $kamctl satisfaction vestwind
+  $kamctl summary vestwind
 
 Press Ctrl-C to stop.
 EOT

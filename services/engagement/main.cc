@@ -78,13 +78,7 @@ int main(int argc, char** argv) {
   auto store = kam::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
 
-  std::unique_ptr<kam::FakeClock> fixed_clock;
-  kam::Clock* clock = kam::Clock::Real();
-  if (flags.fixed_time.has_value()) {
-    fixed_clock = std::make_unique<kam::FakeClock>(*flags.fixed_time);
-    clock = fixed_clock.get();
-  }
-  kam::engagement::EngagementLedger ledger(store->get(), clock, {*tier});
+  kam::engagement::EngagementLedger ledger(store->get(), host.clock(), {*tier});
 
   kam::FeedConsumer::Options follow;
   follow.feed_name = "registry";

@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
   auto store = kam::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
 
-  kam::registry::AccountRegistry registry(store->get(), kam::Clock::Real());
+  kam::registry::AccountRegistry registry(store->get(), host.clock());
   kam::WorkerPool pool(4);
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
                                                   &pool);
