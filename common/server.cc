@@ -165,8 +165,10 @@ absl::Status ServiceHost::Init() {
   return metrics_.Serve(flags_.metrics_listen);
 }
 
-void ServiceHost::Register(grpc::Service* service) {
+void ServiceHost::Register(grpc::Service* service,
+                           const std::string& health_name) {
   services_.push_back(service);
+  if (!health_name.empty()) health_names_.push_back(health_name);
 }
 
 void ServiceHost::AddDrainHook(std::function<void()> hook) {
@@ -201,6 +203,10 @@ absl::Status ServiceHost::Start() {
         absl::StrCat("cannot listen on ", flags_.listen,
                      " (address in use or not local?)"));
   }
+  for (const std::string& name : health_names_) {
+    server_->GetHealthCheckService()->SetServingStatus(name, true);
+  }
+  // The overall status; a drain turns every name to NOT_SERVING at once.
   server_->GetHealthCheckService()->SetServingStatus(true);
   std::fprintf(stderr, "kam: %s serving gRPC on %s:%d, metrics on %s:%d\n",
                service_name_.c_str(), HostOf(flags_.listen).c_str(), port_,

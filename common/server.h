@@ -74,8 +74,11 @@ class ServiceHost {
   // The service's clock: real, or standing still at --fixed_time.
   Clock* clock() const { return clock_; }
 
-  // Registers a service; it must outlive the host's server.
-  void Register(grpc::Service* service);
+  // Registers a service; it must outlive the host's server. With a
+  // `health_name` (the service's full name, e.g.
+  // kam.registry.v1.Registry::service_full_name()) grpc.health.v1 also
+  // answers for that name.
+  void Register(grpc::Service* service, const std::string& health_name = "");
 
   // Runs before the gRPC server shuts down, in the order added (e.g. ending
   // long-lived streams, stopping feed consumers).
@@ -103,6 +106,7 @@ class ServiceHost {
   std::unique_ptr<FakeClock> fixed_clock_;
   Clock* clock_;
   std::vector<grpc::Service*> services_;
+  std::vector<std::string> health_names_;
   std::vector<std::function<void()>> drain_hooks_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

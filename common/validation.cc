@@ -23,11 +23,13 @@ bool IsIdChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
 }
 
-// Counts UTF-8 code points; returns false on a control character.
-bool CountChars(absl::string_view value, size_t* count) {
+// Counts UTF-8 code points; returns false on a control character (line
+// breaks and tabs are allowed in multiline text).
+bool CountChars(absl::string_view value, bool multiline, size_t* count) {
   size_t n = 0;
   for (unsigned char c : value) {
-    if (c < 0x20 || c == 0x7f) return false;
+    const bool layout = c == '\n' || c == '\r' || c == '\t';
+    if ((c < 0x20 && !(multiline && layout)) || c == 0x7f) return false;
     if ((c & 0xC0) != 0x80) ++n;
   }
   *count = n;
@@ -56,10 +58,13 @@ absl::Status ValidateId(absl::string_view field, absl::string_view id) {
 }
 
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
-                          size_t min_chars, size_t max_chars) {
+                          size_t min_chars, size_t max_chars, bool multiline) {
   size_t chars = 0;
-  if (!CountChars(value, &chars)) {
-    return InvalidField(field, "must not contain control characters");
+  if (!CountChars(value, multiline, &chars)) {
+    return InvalidField(field, multiline
+                                   ? "must not contain control characters "
+                                     "other than line breaks and tabs"
+                                   : "must not contain control characters");
   }
   if (chars < min_chars) {
     return InvalidField(field, min_chars == 1

@@ -38,9 +38,11 @@ absl::Status InvalidField(absl::string_view field, absl::string_view rule);
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
 
 // ValidateText checks a free-text field's length in characters (UTF-8 code
-// points) and that it holds no control characters.
+// points) and that it holds no control characters; `multiline` text (notes,
+// summaries) may also hold line breaks and tabs.
 absl::Status ValidateText(absl::string_view field, absl::string_view value,
-                          size_t min_chars, size_t max_chars);
+                          size_t min_chars, size_t max_chars,
+                          bool multiline = false);
 
 // ValidateEmail checks the rough shape local@domain.tld (the mail system has
 // the final word; this catches typos and swapped columns).

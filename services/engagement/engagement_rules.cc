@@ -69,11 +69,11 @@ absl::Status ValidateInteraction(const v1::Interaction& interaction,
     return InvalidField(field + ".channel", "is not a known channel");
   }
   KAM_RETURN_IF_ERROR(
-      ValidateText(field + ".summary", interaction.summary(), 0, 2000));
+      ValidateText(field + ".summary", interaction.summary(), 0, 2000, true));
   KAM_RETURN_IF_ERROR(
-      ValidateText(field + ".outcome", interaction.outcome(), 0, 2000));
+      ValidateText(field + ".outcome", interaction.outcome(), 0, 2000, true));
   KAM_RETURN_IF_ERROR(
-      ValidateText(field + ".next_steps", interaction.next_steps(), 0, 2000));
+      ValidateText(field + ".next_steps", interaction.next_steps(), 0, 2000, true));
   if (interaction.sentiment() < -2 || interaction.sentiment() > 2) {
     return InvalidField(field + ".sentiment",
                         absl::StrCat("must be between -2 and +2, got ",
@@ -119,7 +119,7 @@ absl::Status ValidateSurveyResponse(const v1::SurveyResponse& response,
   KAM_RETURN_IF_ERROR(ValidateWhen(response.responded_at(),
                                    response.has_responded_at(),
                                    field + ".responded_at", now));
-  return ValidateText(field + ".comment", response.comment(), 0, 2000);
+  return ValidateText(field + ".comment", response.comment(), 0, 2000, true);
 }
 
 absl::Status ValidateCadencePolicy(const v1::CadencePolicy& policy,
@@ -157,7 +157,7 @@ absl::Status ValidateRelationshipStage(const v1::RelationshipStage& stage,
                                    stage.has_effective_time(),
                                    field + ".effective_time", now));
   KAM_RETURN_IF_ERROR(
-      ValidateText(field + ".rationale", stage.rationale(), 1, 2000));
+      ValidateText(field + ".rationale", stage.rationale(), 1, 2000, true));
   return ValidateText(field + ".set_by", stage.set_by(), 0, 254);
 }
 

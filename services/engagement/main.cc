@@ -131,8 +131,10 @@ int main(int argc, char** argv) {
   kam::engagement::EngagementService engagement_service(
       &ledger, &host.authorizer(), &pool, &host.metrics().registry());
   kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer());
-  host.Register(&engagement_service);
-  host.Register(&feed_service);
+  host.Register(&engagement_service,
+                kam::engagement::v1::Engagement::service_full_name());
+  host.Register(&feed_service,
+                kam::common::v1::ChangeFeed::service_full_name());
   host.AddDrainHook([&feed_service] { feed_service.Drain(); });
   host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
 

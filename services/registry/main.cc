@@ -45,8 +45,10 @@ int main(int argc, char** argv) {
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
                                                   &pool);
   kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer());
-  host.Register(&registry_service);
-  host.Register(&feed_service);
+  host.Register(&registry_service,
+                kam::registry::v1::Registry::service_full_name());
+  host.Register(&feed_service,
+                kam::common::v1::ChangeFeed::service_full_name());
   host.AddDrainHook([&feed_service] { feed_service.Drain(); });
 
   if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
