@@ -20,6 +20,7 @@ using ::testing::IsEmpty;
 using ::testing::StartsWith;
 
 constexpr char kClosedPort[] = "--registry_addr=127.0.0.1:1";
+constexpr char kClosedEngagementPort[] = "--engagement_addr=127.0.0.1:1";
 
 struct KamctlRun {
   int exit_code = -1;
@@ -52,7 +53,7 @@ KamctlRun Kamctl(const std::string& args, const std::string& env = "") {
   const std::string base =
       ScratchDir() + "/kamctl_cli_" + std::to_string(++counter);
   const std::string command =
-      "env -u KAM_REGISTRY_ADDR -u KAM_TOKEN "
+      "env -u KAM_REGISTRY_ADDR -u KAM_ENGAGEMENT_ADDR -u KAM_TOKEN "
       "-u KAM_OUTPUT -u KAM_TIMEOUT " +
       env + " " + KAMCTL_PATH + " " + args + " >" + base + ".out 2>" + base +
       ".err";
@@ -184,6 +185,157 @@ TEST(KamctlCliTest, ImportReportsMalformedRowsByLineAndDoesNotSendThem) {
   EXPECT_THAT(run.err, ::testing::Not(HasSubstr("UNAVAILABLE")));
   EXPECT_THAT(run.out, HasSubstr("2 rows: 0 created, 0 updated, 0 unchanged, "
                                  "0 failed, 2 malformed (not sent)"));
+}
+
+TEST(KamctlCliTest, HelpListsEveryEngagementSubcommand) {
+  KamctlRun run = Kamctl("help");
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* command :
+       {"interactions list ", "interactions contact ", "interactions get ",
+        "interactions log ", "interactions update ", "interactions delete ",
+        "interactions import ", "surveys record ", "surveys import ",
+        "satisfaction ", "cadence list\n", "cadence set ", "overdue ",
+        "coverage ", "stage get ", "stage set ", "summary ",
+        "health [--target=registry|engagement]"}) {
+    EXPECT_THAT(run.out, HasSubstr("\n  " + std::string(command))) << command;
+  }
+  EXPECT_THAT(run.out, HasSubstr("KAM_ENGAGEMENT_ADDR"));
+  EXPECT_THAT(run.out, HasSubstr("127.0.0.1:50062"));
+}
+
+// Each case is a usage error found before any call: exit 2 and the message.
+struct UsageCase {
+  const char* args;
+  const char* error;
+};
+
+TEST(KamctlCliTest, EngagementFlagMistakesAreUsageErrors) {
+  for (const UsageCase& c : {
+           UsageCase{"interactions log acme",
+                     "interactions log: --type is required"},
+           UsageCase{"interactions log acme --type=lunch",
+                     "--type: must be one of visit, meeting, call, email, "
+                     "business_review, workshop, event, got \"lunch\""},
+           UsageCase{"interactions log acme --type=visit --sentiment=3",
+                     "--sentiment: must be a whole number from -2 to 2"},
+           UsageCase{"interactions log acme --type=visit --at=yesterday",
+                     "--at: must be an RFC 3339 time"},
+           UsageCase{"interactions log acme --type=visit --with=Jo_Berg",
+                     "--with: each contact ID must be 1-63 characters"},
+           UsageCase{"interactions log acme --type=visit --channel=pigeon",
+                     "--channel: must be one of in_person, remote"},
+           UsageCase{"interactions log Acme --type=visit",
+                     "ACCOUNT_ID must be 1-63 characters"},
+           UsageCase{"interactions update acme v1 --etag=abc",
+                     "interactions update: nothing to change"},
+           UsageCase{"interactions get acme v1 --type=visit",
+                     "--type does not apply to 'kamctl interactions get'"},
+           UsageCase{"interactions get acme",
+                     "usage: kamctl interactions get ACCOUNT_ID "
+                     "INTERACTION_ID"},
+           UsageCase{"interactions list acme --since=2026-13-01",
+                     "--since: must be an RFC 3339 time"},
+           UsageCase{"interactions list acme --since=2026-03-01 "
+                     "--until=2026-02-01",
+                     "--since must be before --until"},
+           UsageCase{"interactions list acme --page_size=-1",
+                     "--page_size: must not be negative"},
+           UsageCase{"interactions import f.csv --batch=5001",
+                     "--batch: must be from 1 to 5000, got 5001"},
+           UsageCase{"surveys record acme",
+                     "surveys record: give --nps=0..10, --csat=1..5 or both"},
+           UsageCase{"surveys record acme --nps=11",
+                     "--nps: must be a whole number from 0 to 10"},
+           UsageCase{"surveys record acme --csat=4 --contact=Jo",
+                     "--contact: must be 1-63 characters"},
+           UsageCase{"satisfaction acme --window_days=-5",
+                     "--window_days: must not be negative"},
+           UsageCase{"cadence set gold --visit_days=30",
+                     "TIER must be one of key, potential_key, maintain, "
+                     "transactional, got \"gold\""},
+           UsageCase{"cadence set key", "cadence set: nothing to change"},
+           UsageCase{"cadence set key --visit_days=-1",
+                     "--visit_days: must not be negative"},
+           UsageCase{"cadence list extra", "usage: kamctl cadence list\n"},
+           UsageCase{"overdue --tier=gold", "--tier: must be one of key"},
+           UsageCase{"overdue --limit=-1", "--limit: must not be negative"},
+           UsageCase{"coverage acme --days=-1", "--days: must not be negative"},
+           UsageCase{"stage set acme cooperative",
+                     "stage set: --rationale is required"},
+           UsageCase{"stage set acme friendly --rationale=x",
+                     "STAGE must be one of exploratory, basic, cooperative"},
+           UsageCase{"stage set acme basic --rationale=x --effective=soon",
+                     "--effective: must be an RFC 3339 time"},
+           UsageCase{"health --target=scoring",
+                     "--target: must be registry or engagement, got "
+                     "\"scoring\""},
+       }) {
+    KamctlRun run = Kamctl(std::string(kClosedEngagementPort) + " " + c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr(c.error)) << c.args;
+    EXPECT_THAT(run.out, IsEmpty()) << c.args;
+  }
+}
+
+TEST(KamctlCliTest, EngagementServerErrorsPrintCodeAndExitOne) {
+  KamctlRun run = Kamctl(std::string(kClosedEngagementPort) +
+                         " interactions get acme v1 --timeout=5s");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, StartsWith("kamctl: UNAVAILABLE: "));
+  EXPECT_THAT(run.out, IsEmpty());
+
+  // The address also comes from the environment, and health can check it.
+  KamctlRun from_env = Kamctl("health --target=engagement --timeout=5s",
+                              "KAM_ENGAGEMENT_ADDR=127.0.0.1:1");
+  EXPECT_EQ(from_env.exit_code, 1);
+  EXPECT_THAT(from_env.err, StartsWith("kamctl: UNAVAILABLE: "));
+}
+
+TEST(KamctlCliTest, InteractionsImportNeedsTheInteractionIdColumn) {
+  const std::string path = WriteTempFile(
+      "no_id.csv", "account_id,type,occurred_at\nacme,visit,2026-03-12\n");
+  KamctlRun run = Kamctl(std::string(kClosedEngagementPort) +
+                         " interactions import " + path);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(path + ": line 1: header: the required column "
+                                        "\"interaction_id\" is missing"));
+}
+
+TEST(KamctlCliTest, InteractionsImportReportsMalformedRowsAndSendsNothing) {
+  const std::string path =
+      WriteTempFile("bad_interactions.csv",
+                    "account_id,interaction_id,type,occurred_at,sentiment\n"
+                    "acme,v1,visit,2026-03-12,5\n"
+                    "acme,v2,visit,12.03.2026,1\n"
+                    "acme,v3,lunch,2026-03-12,0\n");
+  // Nothing valid is left to send, so the closed port is never dialled.
+  KamctlRun run = Kamctl(std::string(kClosedEngagementPort) +
+                         " interactions import " + path);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(path + ":2: column \"sentiment\""));
+  EXPECT_THAT(run.err, HasSubstr(path + ":3: column \"occurred_at\""));
+  EXPECT_THAT(run.err, HasSubstr(path + ":4: column \"type\""));
+  EXPECT_THAT(run.err, ::testing::Not(HasSubstr("UNAVAILABLE")));
+  EXPECT_THAT(run.out, HasSubstr("3 rows: 0 created, 0 already imported, 0 "
+                                 "failed, 3 malformed (not sent)"));
+}
+
+TEST(KamctlCliTest, SurveysImportReportsMalformedRowsByLine) {
+  const std::string path =
+      WriteTempFile("bad_surveys.csv",
+                    "account_id,response_id,nps,csat,responded_at\n"
+                    "acme,r1,11,,2026-04-20\n"
+                    "acme,r2,,,2026-04-20\n");
+  KamctlRun run = Kamctl(std::string(kClosedEngagementPort) +
+                         " -o json surveys import " + path);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(path + ":2: column \"nps\": must be a "
+                                        "whole number from 0 to 10"));
+  EXPECT_THAT(run.err, HasSubstr(path + ":3: column \"nps\": empty, and so "
+                                        "is csat"));
+  EXPECT_THAT(run.out, HasSubstr("\"recorded\": 0,"));
+  EXPECT_THAT(run.out, HasSubstr("\"malformed\": 2,"));
+  EXPECT_THAT(run.out, HasSubstr("{\"line\": 3, \"message\": "));
 }
 
 }  // namespace

@@ -1,7 +1,10 @@
 // The demo portfolio in tools/demo/ must import cleanly and tell the story it
 // is there for: groups with subsidiaries, every buying-center role, and big
-// accounts that earn less than smaller ones once cost to serve is counted.
+// accounts that earn less than smaller ones once cost to serve is counted;
+// and its engagement history: strategic accounts worked closely, some
+// key-looking ones neglected, satisfaction falling at some.
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,6 +13,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/kamctl/engagement_import.h"
 #include "tools/kamctl/import_plan.h"
 
 namespace kam::kamctl {
@@ -36,6 +40,20 @@ ImportPlan PlanDemo(ImportKind kind, const std::string& name) {
   return *std::move(plan);
 }
 
+// PlanEngagementDemo reads an engagement file with `plan` (one of
+// PlanInteractionImport, PlanSurveyImport) and fails the test for each row
+// that would not be sent.
+template <typename Plan, typename PlanFn>
+Plan PlanEngagementDemo(const std::string& name, PlanFn plan_fn) {
+  auto plan = plan_fn(ReadDemoFile(name));
+  EXPECT_TRUE(plan.ok()) << name << ": " << plan.status();
+  if (!plan.ok()) return Plan();
+  for (const CsvError& error : plan->errors) {
+    ADD_FAILURE() << name << ":" << error.line << ": " << error.message;
+  }
+  return *std::move(plan);
+}
+
 class DemoDataTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,6 +62,10 @@ class DemoDataTest : public ::testing::Test {
     financials_ = PlanDemo(ImportKind::kFinancials, "financials.csv");
     for (const v1::Account& account : accounts_.accounts) {
       by_id_[account.account_id()] = &account;
+    }
+    for (const v1::ImportContact& item : contacts_.contacts) {
+      contact_levels_[item.parent() + "/contacts/" +
+                      item.contact().contact_id()] = item.contact().level();
     }
   }
 
@@ -58,6 +80,39 @@ class DemoDataTest : public ::testing::Test {
 
   ImportPlan accounts_, contacts_, financials_;
   std::map<std::string, const v1::Account*> by_id_;
+  // "accounts/a/contacts/c" -> level.
+  std::map<std::string, int> contact_levels_;
+};
+
+class EngagementDemoDataTest : public DemoDataTest {
+ protected:
+  void SetUp() override {
+    DemoDataTest::SetUp();
+    interactions_ = PlanEngagementDemo<InteractionImportPlan>(
+        "interactions.csv", PlanInteractionImport);
+    surveys_ =
+        PlanEngagementDemo<SurveyImportPlan>("surveys.csv", PlanSurveyImport);
+  }
+
+  bool HasExecutive(const ev1::Interaction& interaction) const {
+    for (const std::string& contact : interaction.participants()) {
+      auto it = contact_levels_.find(contact);
+      if (it != contact_levels_.end() && it->second == v1::EXECUTIVE) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // What counts as a visit for the cadence (see CadencePolicy).
+  static bool IsVisit(const ev1::Interaction& i) {
+    return i.type() == ev1::VISIT ||
+           (i.type() == ev1::MEETING && i.channel() == ev1::IN_PERSON) ||
+           (i.type() == ev1::WORKSHOP && i.channel() != ev1::REMOTE);
+  }
+
+  InteractionImportPlan interactions_;
+  SurveyImportPlan surveys_;
 };
 
 TEST_F(DemoDataTest, EveryRowMapsAndEveryIdFollowsTheRule) {
@@ -167,6 +222,130 @@ TEST_F(DemoDataTest, ActiveAccountsReportThreeYearsAndBigIsNotBest) {
   EXPECT_NE(biggest, most_profitable);
   EXPECT_LT(eur_2025[biggest].second, 0)
       << biggest << " should cost more to serve than it earns";
+}
+
+TEST_F(EngagementDemoDataTest, EveryRowMapsAndReferencesTheDemoPortfolio) {
+  EXPECT_GE(interactions_.size(), 600u);
+  EXPECT_LE(interactions_.size(), 1000u);
+  EXPECT_GE(surveys_.size(), 120u);
+  EXPECT_LE(surveys_.size(), 200u);
+  for (const auto& item : interactions_.items) {
+    const ev1::Interaction& i = item.interaction();
+    EXPECT_TRUE(by_id_.count(IdOf(i.account())))
+        << i.account() << " is not in accounts.csv";
+    for (const std::string& contact : i.participants()) {
+      EXPECT_TRUE(contact_levels_.count(contact))
+          << i.interaction_id() << ": " << contact
+          << " is not a contact of that account in contacts.csv";
+    }
+    EXPECT_FALSE(i.participants().empty()) << i.interaction_id();
+    EXPECT_EQ(
+        std::set<std::string>(i.participants().begin(), i.participants().end())
+            .size(),
+        static_cast<size_t>(i.participants_size()))
+        << i.interaction_id() << " names a participant twice";
+    EXPECT_FALSE(i.internal_participants().empty()) << i.interaction_id();
+  }
+  for (const auto& item : surveys_.items) {
+    const ev1::SurveyResponse& r = item.response();
+    EXPECT_TRUE(by_id_.count(IdOf(r.account()))) << r.account();
+    if (!r.contact().empty()) {
+      EXPECT_TRUE(contact_levels_.count(r.contact()))
+          << r.contact() << " is not in contacts.csv";
+    }
+  }
+}
+
+TEST_F(EngagementDemoDataTest, CoversEighteenMonthsEndingMidNovember2026) {
+  absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
+  std::set<int> types;
+  int negative = 0, non_negative = 0;
+  for (const auto& item : interactions_.items) {
+    const ev1::Interaction& i = item.interaction();
+    first = std::min(first, FromTimestamp(i.occurred_at()));
+    last = std::max(last, FromTimestamp(i.occurred_at()));
+    types.insert(i.type());
+    (i.sentiment() < 0 ? negative : non_negative)++;
+  }
+  EXPECT_GE(first, *ParseTime("2025-05-01"));
+  EXPECT_LE(first, *ParseTime("2025-06-01"));
+  EXPECT_GE(last, *ParseTime("2026-11-01"));
+  EXPECT_LE(last, *ParseTime("2026-11-15", DateMeans::kEndOfDay));
+  EXPECT_EQ(types,
+            (std::set<int>{ev1::VISIT, ev1::MEETING, ev1::CALL, ev1::EMAIL,
+                           ev1::BUSINESS_REVIEW, ev1::WORKSHOP, ev1::EVENT}));
+  EXPECT_GT(negative, 0) << "some interactions went badly";
+  EXPECT_GT(non_negative, 4 * negative) << "most went well enough";
+}
+
+TEST_F(EngagementDemoDataTest, StrategicAccountsAreWorkedAndSomeAreNeglected) {
+  const absl::Time end = *ParseTime("2026-11-15", DateMeans::kEndOfDay);
+  std::map<std::string, int> visits, reviews;
+  std::map<std::string, absl::Time> last_visit, last_executive;
+  for (const auto& item : interactions_.items) {
+    const ev1::Interaction& i = item.interaction();
+    const std::string account = IdOf(i.account());
+    const absl::Time at = FromTimestamp(i.occurred_at());
+    if (IsVisit(i)) {
+      ++visits[account];
+      last_visit.emplace(account, absl::InfinitePast());
+      last_visit[account] = std::max(last_visit[account], at);
+    }
+    if (i.type() == ev1::BUSINESS_REVIEW) ++reviews[account];
+    if (HasExecutive(i)) {
+      last_executive.emplace(account, absl::InfinitePast());
+      last_executive[account] = std::max(last_executive[account], at);
+    }
+  }
+  // A visit a month and a review a quarter, for 18 months.
+  for (const char* strategic :
+       {"vestwind", "goteborg-trucks", "nordic-foods", "hanse-maschinenbau"}) {
+    EXPECT_GE(visits[strategic], 16) << strategic;
+    EXPECT_GE(reviews[strategic], 5) << strategic;
+    EXPECT_GE(last_executive[strategic], end - absl::Hours(24 * 90))
+        << strategic;
+  }
+  // Enterprise accounts with no visit for four months and no executive
+  // contact for longer: what `kamctl overdue` is for.
+  int neglected = 0;
+  for (const auto& [id, account] : by_id_) {
+    if (account->segment() != "Enterprise" ||
+        account->lifecycle_status() != v1::ACTIVE || !last_visit.count(id)) {
+      continue;
+    }
+    const bool no_visit = last_visit[id] < end - absl::Hours(24 * 120);
+    const bool no_executive = !last_executive.count(id) ||
+                              last_executive[id] < end - absl::Hours(24 * 180);
+    if (no_visit && no_executive) ++neglected;
+  }
+  EXPECT_GE(neglected, 2);
+}
+
+TEST_F(EngagementDemoDataTest, SatisfactionFallsAtSomeAccounts) {
+  // Mean NPS answer per account in the first and in the last year.
+  const absl::Time middle = *ParseTime("2025-11-15");
+  std::map<std::string, std::pair<int, int>> before, after;  // sum, count
+  for (const auto& item : surveys_.items) {
+    const ev1::SurveyResponse& r = item.response();
+    EXPECT_TRUE(r.nps() >= 0 || r.csat() > 0);
+    if (r.nps() < 0) continue;
+    auto& bucket =
+        (FromTimestamp(r.responded_at()) < middle ? before
+                                                  : after)[IdOf(r.account())];
+    bucket.first += r.nps();
+    ++bucket.second;
+  }
+  int falling = 0, promoters = 0;
+  for (const auto& [account, then] : before) {
+    if (!after.count(account) || then.second == 0) continue;
+    const auto& now = after[account];
+    const double mean_then = static_cast<double>(then.first) / then.second;
+    const double mean_now = static_cast<double>(now.first) / now.second;
+    if (mean_now <= mean_then - 2) ++falling;
+    if (mean_now >= 9) ++promoters;
+  }
+  EXPECT_GE(falling, 2);
+  EXPECT_GE(promoters, 2);
 }
 
 }  // namespace

@@ -1,11 +1,14 @@
 #include "tools/kamctl/cli.h"
 
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/kamctl/flags.h"
@@ -47,6 +50,74 @@ void PrintJson(const google::protobuf::Message& message, bool one_line) {
   std::cout << json << std::endl;
 }
 
+std::string JsonString(absl::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", c);
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void PrintImportJson(const std::string& path,
+                     const std::vector<std::pair<std::string, int>>& counts,
+                     const std::vector<RefusedRow>& failed,
+                     const std::vector<CsvError>& malformed) {
+  std::string json = absl::StrCat("{\n  \"file\": ", JsonString(path), ",\n");
+  for (const auto& [key, value] : counts) {
+    absl::StrAppend(&json, "  ", JsonString(key), ": ", value, ",\n");
+  }
+  absl::StrAppend(&json, "  \"failedRows\": [");
+  for (size_t i = 0; i < failed.size(); ++i) {
+    const RefusedRow& f = failed[i];
+    absl::StrAppendFormat(
+        &json,
+        "%s\n    {\"line\": %d, \"name\": %s, \"code\": \"%s\", "
+        "\"message\": %s}",
+        i == 0 ? "" : ",", f.line, JsonString(f.name), StatusCodeName(f.code),
+        JsonString(f.message));
+  }
+  absl::StrAppend(&json, failed.empty() ? "" : "\n  ",
+                  "],\n  \"malformedRows\": [");
+  for (size_t i = 0; i < malformed.size(); ++i) {
+    absl::StrAppendFormat(&json, "%s\n    {\"line\": %d, \"message\": %s}",
+                          i == 0 ? "" : ",", malformed[i].line,
+                          JsonString(malformed[i].message));
+  }
+  absl::StrAppend(&json, malformed.empty() ? "" : "\n  ", "]\n}\n");
+  std::cout << json;
+}
+
+bool ReadFileToString(const std::string& path, std::string* content) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return false;
+  std::ostringstream buffer;
+  buffer << file.rdbuf();
+  *content = std::move(buffer).str();
+  return !file.bad();
+}
+
 std::shared_ptr<grpc::Channel> RegistryChannel() {
   static const auto* const kChannel = new std::shared_ptr<grpc::Channel>(
       grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr),
@@ -56,6 +127,17 @@ std::shared_ptr<grpc::Channel> RegistryChannel() {
 
 std::unique_ptr<kam::registry::v1::Registry::Stub> NewRegistryStub() {
   return kam::registry::v1::Registry::NewStub(RegistryChannel());
+}
+
+std::shared_ptr<grpc::Channel> EngagementChannel() {
+  static const auto* const kChannel = new std::shared_ptr<grpc::Channel>(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_engagement_addr),
+                          grpc::InsecureChannelCredentials()));
+  return *kChannel;
+}
+
+std::unique_ptr<kam::engagement::v1::Engagement::Stub> NewEngagementStub() {
+  return kam::engagement::v1::Engagement::NewStub(EngagementChannel());
 }
 
 void PrepareContext(grpc::ClientContext* context, bool with_deadline) {

@@ -6,11 +6,15 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
+#include "kam/engagement/v1/engagement.grpc.pb.h"
 #include "kam/registry/v1/registry.grpc.pb.h"
+#include "tools/kamctl/csv.h"
+#include "tools/kamctl/engagement_import.h"
 
 // What every kamctl subcommand shares: how it was invoked, how it reaches the
 // server, and how it reports results and errors.
@@ -50,11 +54,32 @@ bool JsonOutput();
 // line for streams (JSON Lines).
 void PrintJson(const google::protobuf::Message& message, bool one_line = false);
 
+// JsonString quotes `text` as a JSON string (UTF-8 passes through), for the
+// summaries that are not proto messages.
+std::string JsonString(absl::string_view text);
+
+// PrintImportJson writes the outcome of an engagement import to stdout as one
+// JSON object: "file", then `counts` in order, then "failedRows" and
+// "malformedRows" (each with its line).
+void PrintImportJson(const std::string& path,
+                     const std::vector<std::pair<std::string, int>>& counts,
+                     const std::vector<RefusedRow>& failed,
+                     const std::vector<CsvError>& malformed);
+
+// ReadFileToString reads the whole file; false (errno set) when it cannot.
+bool ReadFileToString(const std::string& path, std::string* content);
+
 // RegistryChannel is the channel to --registry_addr, made on first use.
 std::shared_ptr<grpc::Channel> RegistryChannel();
 
 // NewRegistryStub is a Registry stub on RegistryChannel().
 std::unique_ptr<kam::registry::v1::Registry::Stub> NewRegistryStub();
+
+// EngagementChannel is the channel to --engagement_addr, made on first use.
+std::shared_ptr<grpc::Channel> EngagementChannel();
+
+// NewEngagementStub is an Engagement stub on EngagementChannel().
+std::unique_ptr<kam::engagement::v1::Engagement::Stub> NewEngagementStub();
 
 // PrepareContext sets the deadline (now + --timeout) unless told not to
 // (only long-lived streams are), and, with --token, the

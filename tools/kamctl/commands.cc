@@ -8,7 +8,7 @@ namespace kam::kamctl {
 
 const std::vector<std::string>& GlobalFlags() {
   static const auto* const kFlags = new std::vector<std::string>{
-      "registry_addr", "token", "output", "timeout"};
+      "registry_addr", "engagement_addr", "token", "output", "timeout"};
   return *kFlags;
 }
 
@@ -16,11 +16,12 @@ const std::vector<Command>& Commands() {
   static const auto* const kCommands = new std::vector<Command>{
       {"health",
        "",
-       "[--service=NAME]",
-       "check the server's health; exit 0 only when SERVING",
+       "[--target=registry|engagement] [--service=NAME]",
+       "check a server's health (default the registry); exit 0 only when "
+       "SERVING",
        0,
        0,
-       {"service"},
+       {"service", "target"},
        RunHealth},
       {"accounts",
        "list",
@@ -162,21 +163,175 @@ const std::vector<Command>& Commands() {
        0,
        {"after", "limit"},
        RunFeedWatch},
+      // Engagement (--engagement_addr).
+      {"interactions",
+       "list",
+       "ACCOUNT_ID [--since=TIME] [--until=TIME] [--page_size=N] "
+       "[--page_token=T] [--all]",
+       "an account's timeline, newest first",
+       1,
+       1,
+       {"since", "until", "page_size", "page_token", "all"},
+       RunInteractionsList},
+      {"interactions",
+       "contact",
+       "ACCOUNT_ID CONTACT_ID [--page_size=N] [--page_token=T] [--all]",
+       "the interactions a contact took part in, newest first",
+       2,
+       2,
+       {"page_size", "page_token", "all"},
+       RunInteractionsContact},
+      {"interactions",
+       "get",
+       "ACCOUNT_ID INTERACTION_ID",
+       "show one interaction",
+       2,
+       2,
+       {},
+       RunInteractionsGet},
+      {"interactions",
+       "log",
+       "ACCOUNT_ID --type=TYPE [--at=TIME] [--with=CONTACT_ID,...] "
+       "[--internal=EMAIL,...] [--channel=CHANNEL] [--summary=TEXT] "
+       "[--outcome=TEXT] [--next_steps=TEXT] [--sentiment=-2..2] [--id=ID] "
+       "[--request_id=KEY]",
+       "record an interaction (at defaults to now)",
+       1,
+       1,
+       {"type", "at", "with", "internal", "channel", "summary", "outcome",
+        "next_steps", "sentiment", "id", "request_id"},
+       RunInteractionsLog},
+      {"interactions",
+       "update",
+       "ACCOUNT_ID INTERACTION_ID [the log flags, except --id and "
+       "--request_id] [--etag=ETAG]",
+       "change the fields whose flags are given",
+       2,
+       2,
+       {"type", "at", "with", "internal", "channel", "summary", "outcome",
+        "next_steps", "sentiment", "etag"},
+       RunInteractionsUpdate},
+      {"interactions",
+       "delete",
+       "ACCOUNT_ID INTERACTION_ID [--etag=ETAG]",
+       "delete an interaction",
+       2,
+       2,
+       {"etag"},
+       RunInteractionsDelete},
+      {"interactions",
+       "import",
+       "FILE.csv [--batch=N]",
+       "record the rows of a CSV file; running it again writes nothing twice",
+       1,
+       1,
+       {"batch"},
+       RunInteractionsImport},
+      {"surveys",
+       "record",
+       "ACCOUNT_ID [--contact=CONTACT_ID] [--nps=0..10] [--csat=1..5] "
+       "[--at=TIME] [--comment=TEXT] [--request_id=KEY]",
+       "record a survey answer (NPS, CSAT or both; at defaults to now)",
+       1,
+       1,
+       {"contact", "nps", "csat", "at", "comment", "request_id"},
+       RunSurveysRecord},
+      {"surveys",
+       "import",
+       "FILE.csv",
+       "record the answers in a CSV file; running it again writes nothing "
+       "twice",
+       1,
+       1,
+       {},
+       RunSurveysImport},
+      {"satisfaction",
+       "",
+       "ACCOUNT_ID [--window_days=N]",
+       "NPS over the last N days (default 365) and the N before, and CSAT",
+       1,
+       1,
+       {"window_days"},
+       RunSatisfaction},
+      {"cadence",
+       "list",
+       "",
+       "the cadence targets of every tier",
+       0,
+       0,
+       {},
+       RunCadenceList},
+      {"cadence",
+       "set",
+       "TIER [--visit_days=N] [--executive_days=N] [--review_days=N]",
+       "replace a tier's targets (0: no target; a flag not given keeps its "
+       "value)",
+       1,
+       1,
+       {"visit_days", "executive_days", "review_days"},
+       RunCadenceSet},
+      {"overdue",
+       "",
+       "[--tier=TIER] [--limit=N]",
+       "accounts behind their tier's cadence, most overdue first",
+       0,
+       0,
+       {"tier", "limit"},
+       RunOverdue},
+      {"coverage",
+       "",
+       "ACCOUNT_ID [--days=N]",
+       "buying-center roles, levels and contacts engaged in the last N days "
+       "(default 90)",
+       1,
+       1,
+       {"days"},
+       RunCoverage},
+      {"stage",
+       "get",
+       "ACCOUNT_ID",
+       "the relationship stage and its history",
+       1,
+       1,
+       {},
+       RunStageGet},
+      {"stage",
+       "set",
+       "ACCOUNT_ID STAGE --rationale=TEXT [--effective=DATE] [--by=EMAIL]",
+       "move the account to a relationship stage (effective defaults to "
+       "today)",
+       2,
+       2,
+       {"rationale", "effective", "by"},
+       RunStageSet},
+      {"summary",
+       "",
+       "ACCOUNT_ID",
+       "the account's engagement at a glance",
+       1,
+       1,
+       {},
+       RunSummary},
   };
   return *kCommands;
 }
 
 std::string UsageText() {
   std::string text =
-      "kamctl: the command-line client of the kam registry service.\n"
+      "kamctl: the command-line client of the kam services: registry "
+      "(accounts,\n"
+      "contacts, financials, import, feed) and engagement (interactions, "
+      "surveys,\n"
+      "satisfaction, cadence, overdue, coverage, stage, summary).\n"
       "\n"
       "Usage: kamctl COMMAND [ARGS] [FLAGS]   (flags may come anywhere)\n"
       "\n"
       "Commands:\n";
   for (const Command& command : Commands()) {
     absl::StrAppend(&text, "  ", command.group,
-                    *command.verb != '\0' ? " " : "", command.verb, " ",
-                    command.synopsis, "\n      ", command.summary, "\n");
+                    *command.verb != '\0' ? " " : "", command.verb,
+                    *command.synopsis != '\0' ? " " : "", command.synopsis,
+                    "\n      ", command.summary, "\n");
   }
   absl::StrAppend(
       &text,
@@ -189,11 +344,23 @@ std::string UsageText() {
       "  team roles executive_sponsor|sales|service|technical|finance|product|"
       "other;\n"
       "  AMOUNT a decimal in major units with at most 2 decimals, "
-      "e.g. 1234.56.\n"
+      "e.g. 1234.56;\n"
+      "  TYPE visit|meeting|call|email|business_review|workshop|event; "
+      "CHANNEL in_person|remote;\n"
+      "  TIER key|potential_key|maintain|transactional;\n"
+      "  STAGE exploratory|basic|cooperative|interdependent|integrated|"
+      "disintegrating;\n"
+      "  TIME RFC 3339 (2026-03-12T10:30:00Z, 2026-03-12T11:30:00+01:00) or a "
+      "day in UTC\n"
+      "  (2026-03-12; as --until it includes that day).\n"
       "\n"
       "Global flags (each also from an environment variable):\n"
-      "  --registry_addr=HOST:PORT  server address (KAM_REGISTRY_ADDR; "
+      "  --registry_addr=HOST:PORT  registry address (KAM_REGISTRY_ADDR; "
       "default 127.0.0.1:50061)\n"
+      "  --engagement_addr=HOST:PORT\n"
+      "                             engagement address (KAM_ENGAGEMENT_ADDR; "
+      "default\n"
+      "                             127.0.0.1:50062)\n"
       "  --token=TOKEN              bearer token (KAM_TOKEN)\n"
       "  --output=table|json, -o json\n"
       "                             output format (KAM_OUTPUT; default "

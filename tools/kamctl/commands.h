@@ -50,6 +50,23 @@ int RunFinancialsList(const Invocation& invocation);
 int RunFinancialsRecord(const Invocation& invocation);
 int RunImport(const Invocation& invocation);
 int RunFeedWatch(const Invocation& invocation);
+int RunInteractionsList(const Invocation& invocation);
+int RunInteractionsContact(const Invocation& invocation);
+int RunInteractionsGet(const Invocation& invocation);
+int RunInteractionsLog(const Invocation& invocation);
+int RunInteractionsUpdate(const Invocation& invocation);
+int RunInteractionsDelete(const Invocation& invocation);
+int RunInteractionsImport(const Invocation& invocation);
+int RunSurveysRecord(const Invocation& invocation);
+int RunSurveysImport(const Invocation& invocation);
+int RunSatisfaction(const Invocation& invocation);
+int RunCadenceList(const Invocation& invocation);
+int RunCadenceSet(const Invocation& invocation);
+int RunOverdue(const Invocation& invocation);
+int RunCoverage(const Invocation& invocation);
+int RunStageGet(const Invocation& invocation);
+int RunStageSet(const Invocation& invocation);
+int RunSummary(const Invocation& invocation);
 
 }  // namespace kam::kamctl
 

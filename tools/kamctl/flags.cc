@@ -4,6 +4,8 @@
 
 ABSL_FLAG(std::string, registry_addr, "127.0.0.1:50061",
           "host:port of the registry service (env KAM_REGISTRY_ADDR)");
+ABSL_FLAG(std::string, engagement_addr, "127.0.0.1:50062",
+          "host:port of the engagement service (env KAM_ENGAGEMENT_ADDR)");
 ABSL_FLAG(std::string, token, "",
           "bearer token sent as 'authorization: Bearer <token>' "
           "(env KAM_TOKEN)");
@@ -14,6 +16,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 
 ABSL_FLAG(std::string, service, "",
           "health: the service name to check (empty: the whole server)");
+ABSL_FLAG(std::string, target, "registry",
+          "health: which server to check, registry or engagement");
 
 ABSL_FLAG(std::string, kam, "",
           "the key account manager (an e-mail address): filter or value");
@@ -23,11 +27,14 @@ ABSL_FLAG(std::string, parent, "", "parent account ID: filter or value");
 ABSL_FLAG(std::string, tag, "", "accounts list: only accounts with this tag");
 ABSL_FLAG(std::string, status, "",
           "lifecycle status: prospect, active, dormant or churned");
-ABSL_FLAG(int32_t, page_size, 0, "accounts list: results per page (0: 50)");
+ABSL_FLAG(int32_t, page_size, 0,
+          "accounts list, interactions list|contact: results per page (0: "
+          "50)");
 ABSL_FLAG(std::string, page_token, "",
-          "accounts list: the page to read, from a previous list");
-ABSL_FLAG(bool, all, false, "accounts list: read every page");
-ABSL_FLAG(std::string, id, "", "the ID of the account or contact to create");
+          "list commands: the page to read, from a previous list");
+ABSL_FLAG(bool, all, false, "list commands: read every page");
+ABSL_FLAG(std::string, id, "",
+          "the ID of the account, contact or interaction to create");
 ABSL_FLAG(std::string, display_name, "", "display name");
 ABSL_FLAG(std::string, industry, "", "industry, free text");
 ABSL_FLAG(std::string, country, "", "ISO 3166-1 alpha-2 country code, e.g. DK");
@@ -39,7 +46,8 @@ ABSL_FLAG(std::string, potential, "",
           "potential revenue (the account's wallet), e.g. 2500000.00; needs "
           "--currency");
 ABSL_FLAG(std::string, currency, "", "ISO 4217 currency code, e.g. EUR");
-ABSL_FLAG(std::string, request_id, "", "idempotency key of a create");
+ABSL_FLAG(std::string, request_id, "",
+          "idempotency key of a create (or of a survey answer)");
 ABSL_FLAG(std::string, etag, "",
           "only change the resource if its etag is still this");
 ABSL_FLAG(int32_t, depth, 0,
@@ -69,7 +77,59 @@ ABSL_FLAG(std::string, cost_to_serve, "", "cost to serve, e.g. 4200.00");
 
 ABSL_FLAG(bool, validate_only, false,
           "import: have the server check every row, but write nothing");
-ABSL_FLAG(int32_t, batch, 500, "import: rows per ImportRecords call (1-5000)");
+ABSL_FLAG(int32_t, batch, 500,
+          "import: rows per ImportRecords call (1-5000); interactions import: "
+          "rows per BatchCreateInteractions call (1-5000, 1000 unless given)");
 
 ABSL_FLAG(uint64_t, after, 0, "feed watch: start after this sequence");
-ABSL_FLAG(int64_t, limit, 0, "feed watch: stop after this many events");
+ABSL_FLAG(int64_t, limit, 0,
+          "feed watch: stop after this many events; overdue: at most this "
+          "many accounts (0: 100)");
+
+ABSL_FLAG(std::string, since, "",
+          "interactions list: from this time on (RFC 3339 or YYYY-MM-DD)");
+ABSL_FLAG(std::string, until, "",
+          "interactions list: before this time (RFC 3339), or up to and "
+          "including this day (YYYY-MM-DD)");
+ABSL_FLAG(std::string, type, "",
+          "interaction type: visit, meeting, call, email, business_review, "
+          "workshop or event");
+ABSL_FLAG(std::string, at, "",
+          "when it happened: RFC 3339 or YYYY-MM-DD (default: now)");
+ABSL_FLAG(std::string, with, "",
+          "comma-separated contact IDs of the account who took part");
+ABSL_FLAG(std::string, internal, "",
+          "comma-separated people on our side, e.g. e-mail addresses");
+ABSL_FLAG(std::string, channel, "",
+          "in_person or remote (default: from the type)");
+ABSL_FLAG(std::string, summary, "", "what it was about (at most 2000 chars)");
+ABSL_FLAG(std::string, outcome, "", "the result (at most 2000 chars)");
+ABSL_FLAG(std::string, next_steps, "",
+          "what happens next (at most 2000 chars)");
+ABSL_FLAG(std::string, sentiment, "",
+          "how it went, a whole number from -2 to 2");
+
+ABSL_FLAG(std::string, contact, "",
+          "surveys record: the contact ID (same account) who answered");
+ABSL_FLAG(std::string, nps, "", "Net Promoter Score answer, 0-10");
+ABSL_FLAG(std::string, csat, "", "customer satisfaction answer, 1-5");
+ABSL_FLAG(std::string, comment, "", "surveys record: the answer's comment");
+ABSL_FLAG(int32_t, window_days, 0,
+          "satisfaction: window length in days (0: 365)");
+
+ABSL_FLAG(int32_t, visit_days, 0,
+          "cadence set: days between visits (0: no target)");
+ABSL_FLAG(int32_t, executive_days, 0,
+          "cadence set: days between executive contacts (0: no target)");
+ABSL_FLAG(int32_t, review_days, 0,
+          "cadence set: days between business reviews (0: no target)");
+ABSL_FLAG(std::string, tier, "",
+          "overdue: only this tier: key, potential_key, maintain or "
+          "transactional");
+ABSL_FLAG(int32_t, days, 0, "coverage: the window in days (0: 90)");
+
+ABSL_FLAG(std::string, rationale, "", "stage set: why (1-2000 chars)");
+ABSL_FLAG(std::string, effective, "",
+          "stage set: the day the stage took effect (default: today, UTC)");
+ABSL_FLAG(std::string, by, "",
+          "stage set: who sets it, e.g. an e-mail address");

@@ -7,18 +7,22 @@
 #include "absl/flags/declare.h"
 #include "absl/time/time.h"
 
-// kamctl's flags. The global ones (registry_addr, token, output, timeout) can
-// also come from KAM_<NAME> environment variables; the rest belong to
-// subcommands, which say which ones they take (see commands.cc).
+// kamctl's flags. The global ones (registry_addr, engagement_addr, token,
+// output, timeout) can also come from KAM_<NAME> environment variables; the
+// rest belong to subcommands, which say which ones they take (see
+// commands.cc). Several subcommands share a flag where it means the same
+// thing (--id, --request_id, --etag, --page_size, --all, --limit, --batch).
 
 // Global.
 ABSL_DECLARE_FLAG(std::string, registry_addr);
+ABSL_DECLARE_FLAG(std::string, engagement_addr);
 ABSL_DECLARE_FLAG(std::string, token);
 ABSL_DECLARE_FLAG(std::string, output);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
 
 // health
 ABSL_DECLARE_FLAG(std::string, service);
+ABSL_DECLARE_FLAG(std::string, target);
 
 // accounts
 ABSL_DECLARE_FLAG(std::string, kam);
@@ -64,5 +68,37 @@ ABSL_DECLARE_FLAG(int32_t, batch);
 // feed
 ABSL_DECLARE_FLAG(uint64_t, after);
 ABSL_DECLARE_FLAG(int64_t, limit);
+
+// interactions
+ABSL_DECLARE_FLAG(std::string, since);
+ABSL_DECLARE_FLAG(std::string, until);
+ABSL_DECLARE_FLAG(std::string, type);
+ABSL_DECLARE_FLAG(std::string, at);
+ABSL_DECLARE_FLAG(std::string, with);
+ABSL_DECLARE_FLAG(std::string, internal);
+ABSL_DECLARE_FLAG(std::string, channel);
+ABSL_DECLARE_FLAG(std::string, summary);
+ABSL_DECLARE_FLAG(std::string, outcome);
+ABSL_DECLARE_FLAG(std::string, next_steps);
+ABSL_DECLARE_FLAG(std::string, sentiment);
+
+// surveys, satisfaction
+ABSL_DECLARE_FLAG(std::string, contact);
+ABSL_DECLARE_FLAG(std::string, nps);
+ABSL_DECLARE_FLAG(std::string, csat);
+ABSL_DECLARE_FLAG(std::string, comment);
+ABSL_DECLARE_FLAG(int32_t, window_days);
+
+// cadence, overdue, coverage
+ABSL_DECLARE_FLAG(int32_t, visit_days);
+ABSL_DECLARE_FLAG(int32_t, executive_days);
+ABSL_DECLARE_FLAG(int32_t, review_days);
+ABSL_DECLARE_FLAG(std::string, tier);
+ABSL_DECLARE_FLAG(int32_t, days);
+
+// stage
+ABSL_DECLARE_FLAG(std::string, rationale);
+ABSL_DECLARE_FLAG(std::string, effective);
+ABSL_DECLARE_FLAG(std::string, by);
 
 #endif  // KAM_TOOLS_KAMCTL_FLAGS_H_

@@ -4,9 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -29,15 +27,6 @@ struct RowFailure {
   std::string message;
 };
 
-bool ReadFile(const std::string& path, std::string* content) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) return false;
-  std::ostringstream buffer;
-  buffer << file.rdbuf();
-  *content = std::move(buffer).str();
-  return !file.bad();
-}
-
 // ImportBatch sends one batch, retrying while the server is unreachable or
 // slow: each batch has a fixed request_id, so a retry never writes twice.
 grpc::Status ImportBatch(v1::Registry::Stub* stub,
@@ -57,37 +46,6 @@ grpc::Status ImportBatch(v1::Registry::Stub* stub,
         StatusCodeName(status.error_code()), status.error_message());
     absl::SleepFor(absl::Milliseconds(500 * attempt));
   }
-}
-
-// JsonString quotes `text` as a JSON string (UTF-8 passes through).
-std::string JsonString(absl::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 // PrintJsonSummary writes the outcome as one JSON object, keys in a fixed
@@ -143,7 +101,7 @@ int RunImport(const Invocation& in) {
   const char* const verb = validate_only ? "validated" : "imported";
 
   std::string content;
-  if (!ReadFile(path, &content)) {
+  if (!ReadFileToString(path, &content)) {
     std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
               << "\n";
     return kExitFailure;

@@ -208,14 +208,16 @@ int Run(int argc, char** argv) {
   const std::string name =
       *command->verb == '\0' ? command->group
                              : absl::StrCat(command->group, " ", command->verb);
+  const std::string usage =
+      absl::StrCat("usage: kamctl ", name,
+                   *command->synopsis == '\0' ? "" : " ", command->synopsis);
   Invocation invocation;
   invocation.args.assign(line.positional.begin() + consumed,
                          line.positional.end());
   invocation.flags = line.given;
   if (invocation.args.size() < command->min_args ||
       invocation.args.size() > command->max_args) {
-    return UsageError(
-        absl::StrCat("usage: kamctl ", name, " ", command->synopsis));
+    return UsageError(usage);
   }
   for (const std::string& flag : invocation.flags) {
     const auto& globals = GlobalFlags();
@@ -225,8 +227,7 @@ int Run(int argc, char** argv) {
             command->flags.end();
     if (!allowed) {
       return UsageError(absl::StrCat("--", flag, " does not apply to 'kamctl ",
-                                     name, "'; usage: kamctl ", name, " ",
-                                     command->synopsis));
+                                     name, "'; ", usage));
     }
   }
   return command->run(invocation);

@@ -45,40 +45,26 @@ std::string EnumName(const EnumDescriptor* descriptor, int number) {
   return absl::AsciiStrToLower(value->name());
 }
 
-absl::Status ColumnError(absl::string_view column, absl::string_view rule) {
-  return absl::InvalidArgumentError(
-      absl::StrFormat("column \"%s\": %s", column, rule));
-}
-
-absl::Status ColumnError(absl::string_view column, const absl::Status& rule) {
-  return ColumnError(column, rule.message());
-}
-
-struct ColumnSpec {
-  const char* name;
-  bool required;
-};
-
-const std::vector<ColumnSpec>& ColumnSpecs(ImportKind kind) {
+const std::vector<CsvColumnSpec>& ColumnSpecs(ImportKind kind) {
   static const auto* const kAccounts =
-      new std::vector<ColumnSpec>{{"account_id", true},
-                                  {"display_name", true},
-                                  {"industry", false},
-                                  {"segment", false},
-                                  {"country", false},
-                                  {"status", false},
-                                  {"tags", false},
-                                  {"parent_id", false},
-                                  {"key_account_manager", false},
-                                  {"team", false},
-                                  {"potential_revenue", false},
-                                  {"currency", false}};
-  static const auto* const kContacts = new std::vector<ColumnSpec>{
+      new std::vector<CsvColumnSpec>{{"account_id", true},
+                                     {"display_name", true},
+                                     {"industry", false},
+                                     {"segment", false},
+                                     {"country", false},
+                                     {"status", false},
+                                     {"tags", false},
+                                     {"parent_id", false},
+                                     {"key_account_manager", false},
+                                     {"team", false},
+                                     {"potential_revenue", false},
+                                     {"currency", false}};
+  static const auto* const kContacts = new std::vector<CsvColumnSpec>{
       {"account_id", true}, {"contact_id", true}, {"display_name", true},
       {"title", false},     {"email", false},     {"roles", true},
       {"level", true},      {"attitude", false},  {"influence", false},
       {"reports_to", false}};
-  static const auto* const kFinancials = new std::vector<ColumnSpec>{
+  static const auto* const kFinancials = new std::vector<CsvColumnSpec>{
       {"account_id", true}, {"period", true},       {"currency", true},
       {"revenue", true},    {"gross_margin", true}, {"cost_to_serve", false}};
   switch (kind) {
@@ -90,25 +76,6 @@ const std::vector<ColumnSpec>& ColumnSpecs(ImportKind kind) {
       break;
   }
   return *kFinancials;
-}
-
-// A value that must be present.
-absl::StatusOr<std::string> Required(const CsvColumns& columns,
-                                     const CsvRecord& record,
-                                     absl::string_view column) {
-  std::string value = columns.Get(record, column);
-  if (value.empty()) return ColumnError(column, "required, but empty");
-  return value;
-}
-
-// A required ID column.
-absl::StatusOr<std::string> RequiredId(const CsvColumns& columns,
-                                       const CsvRecord& record,
-                                       absl::string_view column) {
-  auto id = Required(columns, record, column);
-  if (!id.ok()) return id.status();
-  if (absl::Status s = CheckId(*id); !s.ok()) return ColumnError(column, s);
-  return id;
 }
 
 // An optional money column; the currency comes from column "currency".
@@ -134,6 +101,41 @@ absl::Status MoneyColumn(const CsvColumns& columns, const CsvRecord& record,
 }
 
 }  // namespace
+
+absl::Status ColumnError(absl::string_view column, absl::string_view rule) {
+  return absl::InvalidArgumentError(
+      absl::StrFormat("column \"%s\": %s", column, rule));
+}
+
+absl::Status ColumnError(absl::string_view column, const absl::Status& rule) {
+  return ColumnError(column, rule.message());
+}
+
+absl::StatusOr<std::string> RequiredColumn(const CsvColumns& columns,
+                                           const CsvRecord& record,
+                                           absl::string_view column) {
+  std::string value = columns.Get(record, column);
+  if (value.empty()) return ColumnError(column, "required, but empty");
+  return value;
+}
+
+absl::StatusOr<std::string> RequiredIdColumn(const CsvColumns& columns,
+                                             const CsvRecord& record,
+                                             absl::string_view column) {
+  auto id = RequiredColumn(columns, record, column);
+  if (!id.ok()) return id.status();
+  if (absl::Status s = CheckId(*id); !s.ok()) return ColumnError(column, s);
+  return id;
+}
+
+absl::StatusOr<int> ParseEnumValue(const EnumDescriptor* descriptor,
+                                   absl::string_view text) {
+  return ParseEnum<int>(descriptor, text);
+}
+
+std::string EnumValueName(const EnumDescriptor* descriptor, int number) {
+  return EnumName(descriptor, number);
+}
 
 absl::StatusOr<v1::LifecycleStatus> ParseLifecycleStatus(absl::string_view s) {
   return ParseEnum<v1::LifecycleStatus>(v1::LifecycleStatus_descriptor(), s);
@@ -289,7 +291,7 @@ const std::vector<std::string>& ImportColumns(ImportKind kind) {
     auto* names = new std::map<ImportKind, std::vector<std::string>>;
     for (ImportKind k : {ImportKind::kAccounts, ImportKind::kContacts,
                          ImportKind::kFinancials}) {
-      for (const ColumnSpec& spec : ColumnSpecs(k)) {
+      for (const CsvColumnSpec& spec : ColumnSpecs(k)) {
         (*names)[k].push_back(spec.name);
       }
     }
@@ -300,33 +302,39 @@ const std::vector<std::string>& ImportColumns(ImportKind kind) {
 
 absl::StatusOr<CsvColumns> CsvColumns::Bind(
     ImportKind kind, const std::vector<std::string>& header) {
-  const std::vector<ColumnSpec>& specs = ColumnSpecs(kind);
+  return Bind(ImportKindName(kind), ColumnSpecs(kind), header);
+}
+
+absl::StatusOr<CsvColumns> CsvColumns::Bind(
+    absl::string_view file_kind, const std::vector<CsvColumnSpec>& specs,
+    const std::vector<std::string>& header) {
   std::map<std::string, size_t, std::less<>> index;
   for (size_t i = 0; i < header.size(); ++i) {
     const std::string name =
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(header[i]));
-    const bool known =
-        std::any_of(specs.begin(), specs.end(),
-                    [&](const ColumnSpec& spec) { return name == spec.name; });
+    const bool known = std::any_of(
+        specs.begin(), specs.end(),
+        [&](const CsvColumnSpec& spec) { return name == spec.name; });
     if (!known) {
+      std::vector<std::string> names;
+      for (const CsvColumnSpec& spec : specs) names.push_back(spec.name);
       return absl::InvalidArgumentError(absl::StrFormat(
-          "header: unknown column \"%s\" (column %d); a %s file has the "
+          "header: unknown column \"%s\" (column %d); %s files have the "
           "columns %s",
-          header[i], i + 1, ImportKindName(kind),
-          absl::StrJoin(ImportColumns(kind), ", ")));
+          header[i], i + 1, file_kind, absl::StrJoin(names, ", ")));
     }
     if (!index.emplace(name, i).second) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "header: column \"%s\" appears more than once", name));
     }
   }
-  for (const ColumnSpec& spec : specs) {
+  for (const CsvColumnSpec& spec : specs) {
     if (spec.required && index.count(spec.name) == 0) {
       return absl::InvalidArgumentError(absl::StrFormat(
           "header: the required column \"%s\" is missing", spec.name));
     }
   }
-  return CsvColumns(kind, std::move(index));
+  return CsvColumns(std::move(index));
 }
 
 bool CsvColumns::Has(absl::string_view column) const {
@@ -343,10 +351,10 @@ std::string CsvColumns::Get(const CsvRecord& record,
 absl::StatusOr<v1::Account> AccountFromCsv(const CsvColumns& columns,
                                            const CsvRecord& record) {
   v1::Account account;
-  auto id = RequiredId(columns, record, "account_id");
+  auto id = RequiredIdColumn(columns, record, "account_id");
   if (!id.ok()) return id.status();
   account.set_account_id(*id);
-  auto display_name = Required(columns, record, "display_name");
+  auto display_name = RequiredColumn(columns, record, "display_name");
   if (!display_name.ok()) return display_name.status();
   account.set_display_name(*display_name);
   account.set_industry(columns.Get(record, "industry"));
@@ -389,14 +397,14 @@ absl::StatusOr<v1::Account> AccountFromCsv(const CsvColumns& columns,
 absl::StatusOr<v1::ImportContact> ContactFromCsv(const CsvColumns& columns,
                                                  const CsvRecord& record) {
   v1::ImportContact item;
-  auto account_id = RequiredId(columns, record, "account_id");
+  auto account_id = RequiredIdColumn(columns, record, "account_id");
   if (!account_id.ok()) return account_id.status();
   item.set_parent(AccountName(*account_id));
   v1::Contact& contact = *item.mutable_contact();
-  auto contact_id = RequiredId(columns, record, "contact_id");
+  auto contact_id = RequiredIdColumn(columns, record, "contact_id");
   if (!contact_id.ok()) return contact_id.status();
   contact.set_contact_id(*contact_id);
-  auto display_name = Required(columns, record, "display_name");
+  auto display_name = RequiredColumn(columns, record, "display_name");
   if (!display_name.ok()) return display_name.status();
   contact.set_display_name(*display_name);
   contact.set_title(columns.Get(record, "title"));
@@ -404,7 +412,7 @@ absl::StatusOr<v1::ImportContact> ContactFromCsv(const CsvColumns& columns,
   auto roles = ParseBuyingRoles(columns.Get(record, "roles"), ';');
   if (!roles.ok()) return ColumnError("roles", roles.status());
   for (v1::BuyingRole role : *roles) contact.add_roles(role);
-  auto level_text = Required(columns, record, "level");
+  auto level_text = RequiredColumn(columns, record, "level");
   if (!level_text.ok()) return level_text.status();
   auto level = ParseOrgLevel(*level_text);
   if (!level.ok()) return ColumnError("level", level.status());
@@ -436,11 +444,11 @@ absl::StatusOr<v1::ImportContact> ContactFromCsv(const CsvColumns& columns,
 absl::StatusOr<v1::ImportFinancialFact> FinancialFactFromCsv(
     const CsvColumns& columns, const CsvRecord& record) {
   v1::ImportFinancialFact item;
-  auto account_id = RequiredId(columns, record, "account_id");
+  auto account_id = RequiredIdColumn(columns, record, "account_id");
   if (!account_id.ok()) return account_id.status();
   item.set_parent(AccountName(*account_id));
   v1::FinancialFact& fact = *item.mutable_fact();
-  auto period = Required(columns, record, "period");
+  auto period = RequiredColumn(columns, record, "period");
   if (!period.ok()) return period.status();
   fact.set_period(*period);
   if (columns.Get(record, "currency").empty()) {

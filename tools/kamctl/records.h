@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
 #include "kam/registry/v1/registry.pb.h"
 #include "tools/kamctl/csv.h"
 
@@ -76,6 +77,12 @@ absl::StatusOr<ImportKind> ParseImportKind(absl::string_view s);
 // The columns an import file of `kind` may have, in the documented order.
 const std::vector<std::string>& ImportColumns(ImportKind kind);
 
+// One column an import file may have.
+struct CsvColumnSpec {
+  const char* name;
+  bool required;
+};
+
 // CsvColumns binds the header of an import file to its columns.
 class CsvColumns {
  public:
@@ -84,6 +91,12 @@ class CsvColumns {
   // repeated, or required but missing.
   static absl::StatusOr<CsvColumns> Bind(
       ImportKind kind, const std::vector<std::string>& header);
+  // The same for a file of any other kind: `file_kind` names it in messages
+  // ("an interactions file has the columns ..."), `specs` are its columns in
+  // the documented order.
+  static absl::StatusOr<CsvColumns> Bind(
+      absl::string_view file_kind, const std::vector<CsvColumnSpec>& specs,
+      const std::vector<std::string>& header);
 
   // Has says whether the file has the column.
   bool Has(absl::string_view column) const;
@@ -91,15 +104,32 @@ class CsvColumns {
   // the file has no such column.
   std::string Get(const CsvRecord& record, absl::string_view column) const;
 
-  ImportKind kind() const { return kind_; }
-
  private:
-  CsvColumns(ImportKind kind, std::map<std::string, size_t, std::less<>> index)
-      : kind_(kind), index_(std::move(index)) {}
+  explicit CsvColumns(std::map<std::string, size_t, std::less<>> index)
+      : index_(std::move(index)) {}
 
-  ImportKind kind_;
   std::map<std::string, size_t, std::less<>> index_;
 };
+
+// What the CSV row mappers share (also those of engagement_records.h).
+// ColumnError is `column "c": rule` as INVALID_ARGUMENT.
+absl::Status ColumnError(absl::string_view column, absl::string_view rule);
+absl::Status ColumnError(absl::string_view column, const absl::Status& rule);
+// RequiredColumn is the column's value, or fails when it is empty;
+// RequiredIdColumn also checks the ID rule.
+absl::StatusOr<std::string> RequiredColumn(const CsvColumns& columns,
+                                           const CsvRecord& record,
+                                           absl::string_view column);
+absl::StatusOr<std::string> RequiredIdColumn(const CsvColumns& columns,
+                                             const CsvRecord& record,
+                                             absl::string_view column);
+
+// ParseEnumValue and EnumValueName are the enum parsing and naming above for
+// any proto enum (by its descriptor), for the other services' enums.
+absl::StatusOr<int> ParseEnumValue(
+    const google::protobuf::EnumDescriptor* descriptor, absl::string_view text);
+std::string EnumValueName(const google::protobuf::EnumDescriptor* descriptor,
+                          int number);
 
 // The CSV row mappers. Each reads one record bound by `columns` (of the
 // matching kind) and fails with the first problem, naming its column.

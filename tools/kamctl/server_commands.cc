@@ -1,10 +1,11 @@
 // kamctl health and kamctl feed watch: the server itself rather than one
-// kind of resource.
+// kind of resource. The feed is the registry's; health checks either server.
 
 #include <iostream>
 #include <memory>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -16,7 +17,13 @@
 namespace kam::kamctl {
 
 int RunHealth(const Invocation& in) {
-  auto stub = grpc::health::v1::Health::NewStub(RegistryChannel());
+  const std::string target = absl::GetFlag(FLAGS_target);
+  if (target != "registry" && target != "engagement") {
+    return UsageError(absl::StrCat(
+        "--target: must be registry or engagement, got \"", target, "\""));
+  }
+  auto stub = grpc::health::v1::Health::NewStub(
+      target == "engagement" ? EngagementChannel() : RegistryChannel());
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(absl::GetFlag(FLAGS_service));
   grpc::ClientContext context;
