@@ -152,6 +152,14 @@ class EngagementLedger::IngestTxn {
   void ReplaceStats(const std::string& account_id, CadenceStats stats) {
     stats_[account_id] = stats;
   }
+  // Accounts read in this batch: a sync batch names the same few many times.
+  const AccountView* CachedAccount(const std::string& name) const {
+    auto it = accounts_.find(name);
+    return it == accounts_.end() ? nullptr : &it->second;
+  }
+  const AccountView& CacheAccount(const std::string& name, AccountView view) {
+    return accounts_[name] = std::move(view);
+  }
   // IDs staged in this batch, to catch a duplicate inside one request.
   bool Claim(const std::string& id_key) { return claimed_.insert(id_key).second; }
   void MarkDirty(const std::string& account_id) { dirty_.insert(account_id); }
@@ -172,6 +180,7 @@ class EngagementLedger::IngestTxn {
   ChangeFeed::Writer writer_;
   rocksdb::WriteBatch batch_;
   std::map<std::string, CadenceStats> stats_;
+  std::map<std::string, AccountView> accounts_;
   std::set<std::string> claimed_;
   std::set<std::string> dirty_;
 };
@@ -261,7 +270,8 @@ absl::StatusOr<EngagementLedger::AccountView> EngagementLedger::ReadAccount(
 
 absl::Status EngagementLedger::CheckParticipants(
     const std::string& field, const std::string& account_id,
-    const v1::Interaction& interaction) const {
+    const v1::Interaction& interaction, bool* has_executive) const {
+  if (has_executive != nullptr) *has_executive = false;
   for (int i = 0; i < interaction.participants_size(); ++i) {
     const std::string f = absl::StrCat(field, ".participants[", i, "]");
     KAM_ASSIGN_OR_RETURN(auto ids, ParseChildName(f, interaction.participants(i),
@@ -270,13 +280,17 @@ absl::Status EngagementLedger::CheckParticipants(
       return InvalidField(f, absl::StrCat("must be a contact of ",
                                           AccountName(account_id)));
     }
-    std::string value;
-    if (!store_->Get(store_->Family(kRegContacts), Key(ids.first, ids.second),
-                     &value)
-             .ok()) {
+    reg::Contact contact;
+    KAM_ASSIGN_OR_RETURN(bool found,
+                         store_->GetProto(store_->Family(kRegContacts),
+                                          Key(ids.first, ids.second), &contact));
+    if (!found) {
       return absl::FailedPreconditionError(
           absl::StrCat(f, ": ", interaction.participants(i),
                        " is not known to engagement"));
+    }
+    if (has_executive != nullptr && contact.level() == reg::EXECUTIVE) {
+      *has_executive = true;
     }
   }
   return absl::OkStatus();
@@ -325,10 +339,17 @@ absl::Status EngagementLedger::StageCreate(
   }
   ApplyInteractionDefaults(&interaction);
   KAM_RETURN_IF_ERROR(ValidateInteraction(interaction, field, txn.now()));
-  KAM_ASSIGN_OR_RETURN(AccountView account,
-                       ReadAccount(field + ".account", interaction.account(),
-                                   /*allow_deleted=*/false));
-  KAM_RETURN_IF_ERROR(CheckParticipants(field, account.id, interaction));
+  const AccountView* cached = txn.CachedAccount(interaction.account());
+  if (cached == nullptr) {
+    KAM_ASSIGN_OR_RETURN(AccountView view,
+                         ReadAccount(field + ".account", interaction.account(),
+                                     /*allow_deleted=*/false));
+    cached = &txn.CacheAccount(interaction.account(), std::move(view));
+  }
+  const AccountView& account = *cached;
+  bool has_executive = false;
+  KAM_RETURN_IF_ERROR(
+      CheckParticipants(field, account.id, interaction, &has_executive));
 
   const std::string id_key = Key(account.id, interaction.interaction_id());
   std::string existing;
@@ -359,9 +380,7 @@ absl::Status EngagementLedger::StageCreate(
   KAM_ASSIGN_OR_RETURN(CadenceStats * stats, txn.Stats(account.id));
   if (IsVisit(interaction)) TakeLater(&stats->last_visit, when);
   if (IsBusinessReview(interaction)) TakeLater(&stats->last_business_review, when);
-  if (HasExecutive(account.id, interaction)) {
-    TakeLater(&stats->last_executive_contact, when);
-  }
+  if (has_executive) TakeLater(&stats->last_executive_contact, when);
   txn.MarkDirty(account.id);
   requests_.Record(batch, "CreateInteraction", request.request_id(), interaction);
   *out = std::move(interaction);
@@ -369,12 +388,14 @@ absl::Status EngagementLedger::StageCreate(
 }
 
 absl::Status EngagementLedger::CreateInteraction(
-    const v1::CreateInteractionRequest& request, v1::Interaction* interaction) {
+    const v1::CreateInteractionRequest& request, v1::Interaction* interaction,
+    bool* replayed) {
   IngestTxn txn(this);
-  bool replayed = false;
+  bool replay = false;
   KAM_RETURN_IF_ERROR(
-      StageCreate(txn, request, "interaction", interaction, &replayed));
-  if (replayed) return absl::OkStatus();
+      StageCreate(txn, request, "interaction", interaction, &replay));
+  if (replayed != nullptr) *replayed = replay;
+  if (replay) return absl::OkStatus();
   return txn.Commit();
 }
 

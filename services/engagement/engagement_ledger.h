@@ -50,8 +50,11 @@ class EngagementLedger {
   absl::Status ApplyRegistryEvent(const kam::common::v1::ChangeEvent& event,
                                   rocksdb::WriteBatch* batch);
 
+  // *replayed (optional) says whether this was a retry of an earlier
+  // request_id, answered from the request log and not written again.
   absl::Status CreateInteraction(const v1::CreateInteractionRequest& request,
-                                 v1::Interaction* interaction);
+                                 v1::Interaction* interaction,
+                                 bool* replayed = nullptr);
   absl::Status BatchCreateInteractions(
       const v1::BatchCreateInteractionsRequest& request,
       v1::BatchCreateInteractionsResponse* response);
@@ -104,9 +107,12 @@ class EngagementLedger {
   absl::StatusOr<AccountView> ReadAccount(const std::string& field,
                                           const std::string& account_name,
                                           bool allow_deleted) const;
+  // Checks that every participant is a known contact of the account; sets
+  // *has_executive (optional) if one of them is at the executive level.
   absl::Status CheckParticipants(const std::string& field,
                                  const std::string& account_id,
-                                 const v1::Interaction& interaction) const;
+                                 const v1::Interaction& interaction,
+                                 bool* has_executive = nullptr) const;
   // Validates and stages one new interaction; the caller commits.
   absl::Status StageCreate(IngestTxn& txn, const v1::CreateInteractionRequest& request,
                            const std::string& field, v1::Interaction* out,

@@ -11,7 +11,9 @@ EngagementService::EngagementService(EngagementLedger* ledger,
     : ledger_(ledger), auth_(*auth), pool_(*pool) {
   auto& ingested = prometheus::BuildCounter()
                        .Name("kam_engagement_interactions_ingested_total")
-                       .Help("Interactions durably recorded, by outcome")
+                       .Help("Interactions received for ingest, by outcome: "
+                             "created (durably written) or rejected; retries "
+                             "of a request_id are not counted")
                        .Register(*metrics);
   ingested_ = &ingested.Add({{"outcome", "created"}});
   rejected_ = &ingested.Add({{"outcome", "rejected"}});
@@ -27,8 +29,14 @@ grpc::ServerUnaryReactor* EngagementService::CreateInteraction(
     grpc::CallbackServerContext* context, const v1::CreateInteractionRequest* request,
     v1::Interaction* response) {
   return Serve(context, auth_, Role::kEditor, [&] {
-    absl::Status status = ledger_->CreateInteraction(*request, response);
-    (status.ok() ? ingested_ : rejected_)->Increment();
+    bool replayed = false;
+    absl::Status status =
+        ledger_->CreateInteraction(*request, response, &replayed);
+    if (!status.ok()) {
+      rejected_->Increment();
+    } else if (!replayed) {
+      ingested_->Increment();
+    }
     return status;
   });
 }
