@@ -543,8 +543,24 @@ absl::StatusOr<CadenceStats> EngagementLedger::ReadStats(
   return DecodeStats(value);
 }
 
+absl::Status EngagementLedger::ScanTimeline(
+    const std::string& account_id, absl::Time newest,
+    const std::function<bool(const v1::Interaction&)>& visit) const {
+  const std::string prefix = account_id + "/";
+  auto it = store_->NewIterator(store_->Family(kInteractions));
+  for (it->Seek(prefix + TimeKey(newest));
+       it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    v1::Interaction interaction;
+    if (!ParseValue(it->value(), &interaction)) {
+      return absl::InternalError("corrupt interaction " + it->key().ToString());
+    }
+    if (!visit(interaction)) break;
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<CadenceStats> EngagementLedger::ComputeStats(
-    const std::string& account_id, const std::string& skip_key,
+    const std::string& account_id, const std::string& skip_name,
     const v1::Interaction* extra) const {
   CadenceStats stats;
   auto fold = [&](const v1::Interaction& interaction) {
@@ -555,16 +571,13 @@ absl::StatusOr<CadenceStats> EngagementLedger::ComputeStats(
       TakeLater(&stats.last_executive_contact, when);
     }
   };
-  const std::string prefix = account_id + "/";
-  auto it = store_->NewIterator(store_->Family(kInteractions));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->key() == skip_key) continue;
-    v1::Interaction interaction;
-    if (!ParseValue(it->value(), &interaction)) {
-      return absl::InternalError("corrupt interaction " + it->key().ToString());
-    }
-    fold(interaction);
-  }
+  KAM_RETURN_IF_ERROR(ScanTimeline(account_id, absl::InfiniteFuture(),
+                                   [&](const v1::Interaction& interaction) {
+                                     if (interaction.name() != skip_name) {
+                                       fold(interaction);
+                                     }
+                                     return true;
+                                   }));
   if (extra != nullptr) fold(*extra);
   return stats;
 }
@@ -650,7 +663,8 @@ absl::Status EngagementLedger::UpdateInteraction(
     batch->Put(store_->Family(kContactIndex),
                Key(Key(ids.first, ContactIdOf(p)), Key(TimeKey(when), ids.second)), "");
   }
-  KAM_ASSIGN_OR_RETURN(CadenceStats stats, ComputeStats(ids.first, old_key, &next));
+  KAM_ASSIGN_OR_RETURN(CadenceStats stats,
+                       ComputeStats(ids.first, current.name(), &next));
   txn.ReplaceStats(ids.first, stats);
   txn.MarkDirty(ids.first);
   KAM_RETURN_IF_ERROR(txn.Commit());
@@ -679,7 +693,8 @@ absl::Status EngagementLedger::DeleteInteraction(
     batch->Delete(store_->Family(kContactIndex),
                   Key(Key(ids.first, ContactIdOf(p)), Key(TimeKey(when), ids.second)));
   }
-  KAM_ASSIGN_OR_RETURN(CadenceStats stats, ComputeStats(ids.first, key, nullptr));
+  KAM_ASSIGN_OR_RETURN(CadenceStats stats,
+                       ComputeStats(ids.first, current.name(), nullptr));
   txn.ReplaceStats(ids.first, stats);
   txn.MarkDirty(ids.first);
   return txn.Commit();
@@ -892,17 +907,15 @@ absl::Status EngagementLedger::CoverageOf(const std::string& account_id, int day
   const absl::Time now = clock_->Now();
   const absl::Time since = now - absl::Hours(24) * days;
   std::set<std::string> engaged;
+  KAM_RETURN_IF_ERROR(
+      ScanTimeline(account_id, now, [&](const v1::Interaction& interaction) {
+        if (FromProtoTime(interaction.occurred_at()) < since) return false;
+        for (const auto& p : interaction.participants()) {
+          engaged.insert(ContactIdOf(p));
+        }
+        return true;
+      }));
   const std::string prefix = account_id + "/";
-  auto it = store_->NewIterator(store_->Family(kInteractions));
-  for (it->Seek(prefix + TimeKey(now)); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    v1::Interaction interaction;
-    if (!ParseValue(it->value(), &interaction)) {
-      return absl::InternalError("corrupt interaction " + it->key().ToString());
-    }
-    if (FromProtoTime(interaction.occurred_at()) < since) break;
-    for (const auto& p : interaction.participants()) engaged.insert(ContactIdOf(p));
-  }
   std::set<int> roles, levels;
   auto contacts = store_->NewIterator(store_->Family(kRegContacts));
   for (contacts->Seek(prefix);
@@ -996,38 +1009,26 @@ absl::Status EngagementLedger::Summarize(const std::string& account_id,
   summary->set_tier(TierOf(account_id));
   *summary->mutable_computed_at() = ToProtoTime(now);
 
-  const std::string prefix = account_id + "/";
-  auto it = store_->NewIterator(store_->Family(kInteractions));
-  for (it->Seek(prefix + TimeKey(now)); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    v1::Interaction interaction;
-    if (!ParseValue(it->value(), &interaction)) {
-      return absl::InternalError("corrupt interaction " + it->key().ToString());
-    }
-    const absl::Time when = FromProtoTime(interaction.occurred_at());
-    const int age = DaysBetween(when, now);
-    if (age >= 365) break;
-    if (!summary->has_last_contact()) *summary->mutable_last_contact() = ToProtoTime(when);
-    summary->set_interactions_365d(summary->interactions_365d() + 1);
-    if (age < 90) {
-      summary->set_interactions_90d(summary->interactions_90d() + 1);
-      if (HasExecutive(account_id, interaction)) {
-        summary->set_executive_touches_90d(summary->executive_touches_90d() + 1);
-      }
-    }
-    if (age < 30) summary->set_interactions_30d(summary->interactions_30d() + 1);
-  }
-  if (!summary->has_last_contact()) {
-    // Older than a year, if at all: the newest before now.
-    auto older = store_->NewIterator(store_->Family(kInteractions));
-    older->Seek(prefix + TimeKey(now));
-    if (older->Valid() && older->key().starts_with(prefix)) {
-      v1::Interaction interaction;
-      if (ParseValue(older->value(), &interaction)) {
-        *summary->mutable_last_contact() = interaction.occurred_at();
-      }
-    }
-  }
+  // The newest interaction is the last contact, however old; the counts
+  // cover the last year.
+  KAM_RETURN_IF_ERROR(
+      ScanTimeline(account_id, now, [&](const v1::Interaction& interaction) {
+        if (!summary->has_last_contact()) {
+          *summary->mutable_last_contact() = interaction.occurred_at();
+        }
+        const int age = DaysBetween(FromProtoTime(interaction.occurred_at()), now);
+        if (age >= 365) return false;
+        summary->set_interactions_365d(summary->interactions_365d() + 1);
+        if (age < 90) {
+          summary->set_interactions_90d(summary->interactions_90d() + 1);
+          if (HasExecutive(account_id, interaction)) {
+            summary->set_executive_touches_90d(summary->executive_touches_90d() +
+                                               1);
+          }
+        }
+        if (age < 30) summary->set_interactions_30d(summary->interactions_30d() + 1);
+        return true;
+      }));
   v1::Satisfaction satisfaction;
   KAM_RETURN_IF_ERROR(SatisfactionOf(account_id, 365, &satisfaction));
   if (satisfaction.has_nps()) summary->set_nps(satisfaction.nps());

@@ -1,6 +1,7 @@
 #ifndef KAM_SERVICES_ENGAGEMENT_ENGAGEMENT_LEDGER_H_
 #define KAM_SERVICES_ENGAGEMENT_ENGAGEMENT_LEDGER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -117,8 +118,15 @@ class EngagementLedger {
   absl::Status StageCreate(IngestTxn& txn, const v1::CreateInteractionRequest& request,
                            const std::string& field, v1::Interaction* out,
                            bool* replayed);
+  // Calls `visit` on the account's interactions that occurred at or before
+  // `newest`, newest first, until it returns false.
+  absl::Status ScanTimeline(
+      const std::string& account_id, absl::Time newest,
+      const std::function<bool(const v1::Interaction&)>& visit) const;
+  // The cadence stats from the whole timeline, leaving out the interaction
+  // named `skip_name` and adding `extra` (for updates and deletes).
   absl::StatusOr<CadenceStats> ComputeStats(const std::string& account_id,
-                                            const std::string& skip_key,
+                                            const std::string& skip_name,
                                             const v1::Interaction* extra) const;
   absl::StatusOr<CadenceStats> ReadStats(const std::string& account_id) const;
   v1::CadencePolicy Policy(kam::common::v1::Tier tier) const;
