@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 
 #include "absl/flags/flag.h"
@@ -64,6 +65,7 @@ std::vector<char*> InitProgram(int argc, char** argv,
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // a closed terminal drains too
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::SetProgramUsageMessage(usage);
@@ -237,11 +239,12 @@ void ServiceHost::RunUntilSignal() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   std::fprintf(stderr, "kam: %s received %s; draining (up to %s)\n",
                service_name_.c_str(),
-               signal_number == SIGTERM ? "SIGTERM" : "SIGINT",
+               strsignal(signal_number),
                absl::FormatDuration(flags_.drain_timeout).c_str());
   Drain();
 }

@@ -24,8 +24,8 @@ ABSL_DECLARE_FLAG(std::string, data_dir);
 namespace kam {
 
 // InitProgram is the first call in every kam binary's main(). It blocks
-// SIGTERM and SIGINT in every thread (ServiceHost waits for them), applies
-// KAM_<FLAG> environment variables to the flags of the same name (so
+// SIGTERM, SIGINT and SIGHUP in every thread (ServiceHost waits for them),
+// applies KAM_<FLAG> environment variables to the flags of the same name (so
 // KAM_DATA_DIR sets --data_dir; a flag on the command line wins), parses the
 // command line and returns the positional arguments.
 std::vector<char*> InitProgram(int argc, char** argv, absl::string_view usage);
@@ -59,7 +59,7 @@ bool IsLoopback(absl::string_view address);
 
 // ServiceHost is everything around a service's handlers: the gRPC server
 // (callback API, health, reflection, metrics interceptor), the /metrics
-// endpoint, auth, and the drain on SIGTERM/SIGINT.
+// endpoint, auth, and the drain on SIGTERM, SIGINT or SIGHUP.
 class ServiceHost {
  public:
   ServiceHost(std::string service_name, ServerFlags flags);
@@ -88,7 +88,7 @@ class ServiceHost {
   absl::Status Start();
   int port() const { return port_; }
 
-  // Blocks until SIGTERM or SIGINT, then drains: health NOT_SERVING, the
+  // Blocks until SIGTERM, SIGINT or SIGHUP, then drains: health NOT_SERVING, the
   // drain hooks, Shutdown with the drain deadline (in-flight calls finish or
   // are cancelled at the deadline).
   void RunUntilSignal();

@@ -159,5 +159,15 @@ TEST_F(RegistryDrainTest, SigintDrainsToo) {
   EXPECT_EQ(*code, 0) << process().LogTail();
 }
 
+// A closed terminal (SIGHUP) drains like Ctrl-C instead of killing the
+// process mid-call.
+TEST_F(RegistryDrainTest, SighupDrainsToo) {
+  ASSERT_TRUE(process().Signal(SIGHUP).ok());
+  absl::StatusOr<int> code = process().Wait(absl::Seconds(15));
+  ASSERT_TRUE(code.ok()) << code.status();
+  EXPECT_EQ(*code, 0) << process().LogTail();
+  EXPECT_NE(process().ReadLog().find("drained"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace kam::registry_test
