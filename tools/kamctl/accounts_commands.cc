@@ -144,10 +144,7 @@ int RunAccountsList(const Invocation& in) {
     return kExitOk;
   }
   AccountsTable(result.accounts()).Print(std::cout);
-  if (!result.next_page_token().empty()) {
-    std::cerr << "(more: add --page_token=" << result.next_page_token()
-              << ", or --all for every page)\n";
-  }
+  PrintMoreHint(result.next_page_token());
   return kExitOk;
 }
 

@@ -1,6 +1,8 @@
 #include "tools/kamctl/cli.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -116,6 +118,22 @@ bool ReadFileToString(const std::string& path, std::string* content) {
   buffer << file.rdbuf();
   *content = std::move(buffer).str();
   return !file.bad();
+}
+
+std::optional<std::string> ReadCsvFile(const std::string& path) {
+  std::string content;
+  if (!ReadFileToString(path, &content)) {
+    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
+              << "\n";
+    return std::nullopt;
+  }
+  return content;
+}
+
+void PrintMoreHint(const std::string& next_page_token) {
+  if (next_page_token.empty()) return;
+  std::cerr << "(more: add --page_token=" << next_page_token
+            << ", or --all for every page)\n";
 }
 
 std::shared_ptr<grpc::Channel> RegistryChannel() {

@@ -3,12 +3,15 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "kam/engagement/v1/engagement.grpc.pb.h"
@@ -68,6 +71,28 @@ void PrintImportJson(const std::string& path,
 
 // ReadFileToString reads the whole file; false (errno set) when it cannot.
 bool ReadFileToString(const std::string& path, std::string* content);
+
+// ReadCsvFile reads a CSV file to import, printing why when it cannot.
+std::optional<std::string> ReadCsvFile(const std::string& path);
+
+// ReportPlan prints what makes a planned import unusable (the plan's error)
+// or which rows will not be sent (its malformed rows); false if nothing can
+// be sent. `Plan` has `errors`, a list of CsvError.
+template <typename Plan>
+bool ReportPlan(const std::string& path, const absl::StatusOr<Plan>& plan) {
+  if (!plan.ok()) {
+    std::cerr << "kamctl: " << path << ": " << plan.status().message() << "\n";
+    return false;
+  }
+  for (const CsvError& error : plan->errors) {
+    std::cerr << "kamctl: " << path << ":" << error.line << ": "
+              << error.message << " (row not sent)\n";
+  }
+  return true;
+}
+
+// PrintMoreHint tells how to read the next page of a list, if there is one.
+void PrintMoreHint(const std::string& next_page_token);
 
 // RegistryChannel is the channel to --registry_addr, made on first use.
 std::shared_ptr<grpc::Channel> RegistryChannel();

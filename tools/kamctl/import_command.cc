@@ -100,21 +100,10 @@ int RunImport(const Invocation& in) {
   const bool validate_only = absl::GetFlag(FLAGS_validate_only);
   const char* const verb = validate_only ? "validated" : "imported";
 
-  std::string content;
-  if (!ReadFileToString(path, &content)) {
-    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
-              << "\n";
-    return kExitFailure;
-  }
-  absl::StatusOr<ImportPlan> plan = PlanImport(*kind, content);
-  if (!plan.ok()) {
-    std::cerr << "kamctl: " << path << ": " << plan.status().message() << "\n";
-    return kExitFailure;
-  }
-  for (const CsvError& error : plan->errors) {
-    std::cerr << "kamctl: " << path << ":" << error.line << ": "
-              << error.message << " (row not sent)\n";
-  }
+  const std::optional<std::string> content = ReadCsvFile(path);
+  if (!content.has_value()) return kExitFailure;
+  absl::StatusOr<ImportPlan> plan = PlanImport(*kind, *content);
+  if (!ReportPlan(path, plan)) return kExitFailure;
 
   auto stub = NewRegistryStub();
   v1::ImportRecordsResponse totals;

@@ -150,10 +150,7 @@ int ListPages(Request request, ListFn list) {
     return kExitOk;
   }
   InteractionsTable(result.interactions()).Print(std::cout);
-  if (!result.next_page_token().empty()) {
-    std::cerr << "(more: add --page_token=" << result.next_page_token()
-              << ", or --all for every page)\n";
-  }
+  PrintMoreHint(result.next_page_token());
   return kExitOk;
 }
 
@@ -347,21 +344,10 @@ int RunInteractionsImport(const Invocation& in) {
     return UsageError(absl::StrFormat("--batch: must be from 1 to %d, got %d",
                                       kMaxBatch, batch_size));
   }
-  std::string content;
-  if (!ReadFileToString(path, &content)) {
-    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
-              << "\n";
-    return kExitFailure;
-  }
-  absl::StatusOr<InteractionImportPlan> plan = PlanInteractionImport(content);
-  if (!plan.ok()) {
-    std::cerr << "kamctl: " << path << ": " << plan.status().message() << "\n";
-    return kExitFailure;
-  }
-  for (const CsvError& error : plan->errors) {
-    std::cerr << "kamctl: " << path << ":" << error.line << ": "
-              << error.message << " (row not sent)\n";
-  }
+  const std::optional<std::string> content = ReadCsvFile(path);
+  if (!content.has_value()) return kExitFailure;
+  absl::StatusOr<InteractionImportPlan> plan = PlanInteractionImport(*content);
+  if (!ReportPlan(path, plan)) return kExitFailure;
 
   auto stub = NewEngagementStub();
   ImportTally tally;

@@ -105,21 +105,10 @@ int RunSurveysRecord(const Invocation& in) {
 
 int RunSurveysImport(const Invocation& in) {
   const std::string& path = in.args[0];
-  std::string content;
-  if (!ReadFileToString(path, &content)) {
-    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
-              << "\n";
-    return kExitFailure;
-  }
-  absl::StatusOr<SurveyImportPlan> plan = PlanSurveyImport(content);
-  if (!plan.ok()) {
-    std::cerr << "kamctl: " << path << ": " << plan.status().message() << "\n";
-    return kExitFailure;
-  }
-  for (const CsvError& error : plan->errors) {
-    std::cerr << "kamctl: " << path << ":" << error.line << ": "
-              << error.message << " (row not sent)\n";
-  }
+  const std::optional<std::string> content = ReadCsvFile(path);
+  if (!content.has_value()) return kExitFailure;
+  absl::StatusOr<SurveyImportPlan> plan = PlanSurveyImport(*content);
+  if (!ReportPlan(path, plan)) return kExitFailure;
 
   auto stub = NewEngagementStub();
   ImportTally tally;
