@@ -39,6 +39,16 @@ bool SameContent(const google::protobuf::Message& a,
   return differ.Compare(a, b);
 }
 
+absl::Status CheckEtag(const std::string& given, const std::string& stored,
+                       const std::string& name) {
+  if (!given.empty() && given != stored) {
+    return absl::AbortedError(absl::StrCat(
+        "etag: ", name, " was changed by someone else (etag ", stored,
+        ", request had ", given, "); read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<int> PageSize(int requested, int default_size, int max_size) {
   if (requested < 0) return InvalidField("page_size", "must not be negative");
   if (requested == 0) return default_size;

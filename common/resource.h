@@ -19,6 +19,12 @@ std::string Etag(const google::protobuf::Message& message_without_etag);
 bool SameContent(const google::protobuf::Message& a,
                  const google::protobuf::Message& b);
 
+// CheckEtag is the optimistic-concurrency check of Update and Delete: an
+// empty `given` always passes; otherwise it must equal `stored`, or the call
+// fails with ABORTED (read the resource again and retry).
+absl::Status CheckEtag(const std::string& given, const std::string& stored,
+                       const std::string& name);
+
 // PageSize reads a request's page_size: 0 means `default_size`, larger than
 // `max_size` is read as `max_size`, negative is INVALID_ARGUMENT.
 absl::StatusOr<int> PageSize(int requested, int default_size = 50,

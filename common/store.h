@@ -91,6 +91,13 @@ class Store {
 void PutProto(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* family,
               absl::string_view key, const google::protobuf::Message& message);
 
+// ParseProto parses a stored value (e.g. an iterator's value()) into
+// `message`; false if the bytes are not a valid message.
+inline bool ParseProto(const rocksdb::Slice& value,
+                       google::protobuf::Message* message) {
+  return message->ParseFromArray(value.data(), static_cast<int>(value.size()));
+}
+
 }  // namespace kam
 
 #endif  // KAM_COMMON_STORE_H_

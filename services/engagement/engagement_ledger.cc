@@ -58,10 +58,6 @@ std::string Key(const std::string& a, const std::string& b) {
   return absl::StrCat(a, "/", b);
 }
 
-template <typename Message>
-bool ParseValue(const rocksdb::Slice& value, Message* message) {
-  return message->ParseFromArray(value.data(), static_cast<int>(value.size()));
-}
 
 std::string EncodeStats(const CadenceStats& stats) {
   std::string out;
@@ -105,15 +101,6 @@ std::string ContactIdOf(const std::string& contact_name) {
   return parts.size() == 4 ? parts[3] : "";
 }
 
-absl::Status CheckEtag(const std::string& given, const std::string& stored,
-                       const std::string& name) {
-  if (!given.empty() && given != stored) {
-    return absl::AbortedError(absl::StrCat(
-        "etag: ", name, " was changed by someone else (etag ", stored,
-        ", request had ", given, "); read it again and retry"));
-  }
-  return absl::OkStatus();
-}
 
 // A process-unique token for dirty marks, so the publisher can tell whether
 // an account was marked again while it computed the summary.
@@ -487,7 +474,7 @@ absl::Status EngagementLedger::ListInteractions(
   }
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
     v1::Interaction interaction;
-    if (!ParseValue(it->value(), &interaction)) {
+    if (!ParseProto(it->value(), &interaction)) {
       return absl::InternalError("corrupt interaction " + it->key().ToString());
     }
     const absl::Time when = FromProtoTime(interaction.occurred_at());
@@ -551,7 +538,7 @@ absl::Status EngagementLedger::ScanTimeline(
   for (it->Seek(prefix + TimeKey(newest));
        it->Valid() && it->key().starts_with(prefix); it->Next()) {
     v1::Interaction interaction;
-    if (!ParseValue(it->value(), &interaction)) {
+    if (!ParseProto(it->value(), &interaction)) {
       return absl::InternalError("corrupt interaction " + it->key().ToString());
     }
     if (!visit(interaction)) break;
@@ -754,7 +741,7 @@ absl::Status EngagementLedger::SatisfactionOf(const std::string& account_id,
   for (it->Seek(prefix + TimeKey(now)); it->Valid() && it->key().starts_with(prefix);
        it->Next()) {
     v1::SurveyResponse response;
-    if (!ParseValue(it->value(), &response)) {
+    if (!ParseProto(it->value(), &response)) {
       return absl::InternalError("corrupt survey response " + it->key().ToString());
     }
     const absl::Time when = FromProtoTime(response.responded_at());
@@ -853,7 +840,7 @@ absl::Status EngagementLedger::ListOverdueAccounts(
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     AccountView view;
     view.id = it->key().ToString();
-    if (!ParseValue(it->value(), &view.account)) {
+    if (!ParseProto(it->value(), &view.account)) {
       return absl::InternalError("corrupt projected account " + view.id);
     }
     std::string unused;
@@ -921,7 +908,7 @@ absl::Status EngagementLedger::CoverageOf(const std::string& account_id, int day
   for (contacts->Seek(prefix);
        contacts->Valid() && contacts->key().starts_with(prefix); contacts->Next()) {
     reg::Contact contact;
-    if (!ParseValue(contacts->value(), &contact)) {
+    if (!ParseProto(contacts->value(), &contact)) {
       return absl::InternalError("corrupt projected contact");
     }
     const std::string id = contacts->key().ToString().substr(prefix.size());
@@ -992,7 +979,7 @@ absl::Status EngagementLedger::GetRelationshipStage(
   const std::string prefix = id + "/";
   auto it = store_->NewIterator(store_->Family(kStages));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!ParseValue(it->value(), history->add_history())) {
+    if (!ParseProto(it->value(), history->add_history())) {
       return absl::InternalError("corrupt stage " + it->key().ToString());
     }
   }

@@ -57,10 +57,6 @@ std::string ParentIdOf(const Account& account) {
   return std::string(parent);
 }
 
-template <typename Message>
-bool ParseValue(const rocksdb::Slice& value, Message* message) {
-  return message->ParseFromArray(value.data(), static_cast<int>(value.size()));
-}
 
 }  // namespace
 
@@ -260,15 +256,6 @@ void Stamp(Resource* resource, const std::string& name, absl::Time now,
   resource->set_etag(Etag(*resource));
 }
 
-absl::Status CheckEtag(const std::string& given, const std::string& stored,
-                       const std::string& name) {
-  if (!given.empty() && given != stored) {
-    return absl::AbortedError(absl::StrCat(
-        "etag: ", name, " was changed by someone else (etag ", stored,
-        ", request had ", given, "); read it again and retry"));
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -383,7 +370,7 @@ absl::Status AccountRegistry::ListAccounts(
       KAM_ASSIGN_OR_RETURN(bool found,
                            store_->GetProto(store_->Family(kAccounts), id, &account));
       if (!found) continue;
-    } else if (!ParseValue(it->value(), &account)) {
+    } else if (!ParseProto(it->value(), &account)) {
       return absl::InternalError(absl::StrCat("corrupt account ", id));
     }
     if (!matches(account)) continue;
@@ -468,7 +455,7 @@ absl::Status AccountRegistry::DeleteAccount(
        contacts->Valid() && contacts->key().starts_with(prefix);
        contacts->Next()) {
     Contact contact;
-    if (!ParseValue(contacts->value(), &contact)) {
+    if (!ParseProto(contacts->value(), &contact)) {
       return absl::InternalError("corrupt contact " + contacts->key().ToString());
     }
     txn.DeleteContact(id, contact);
@@ -478,7 +465,7 @@ absl::Status AccountRegistry::DeleteAccount(
   for (facts->Seek(prefix); facts->Valid() && facts->key().starts_with(prefix);
        facts->Next()) {
     FinancialFact fact;
-    if (!ParseValue(facts->value(), &fact)) {
+    if (!ParseProto(facts->value(), &fact)) {
       return absl::InternalError("corrupt fact " + facts->key().ToString());
     }
     txn.DeleteFact(id, fact);
@@ -530,7 +517,7 @@ absl::Status AccountRegistry::GetAccountHierarchy(
          facts->Next()) {
       FactOfAccount& fact = mine.emplace_back();
       fact.account_id = id;
-      if (!ParseValue(facts->value(), &fact.fact)) {
+      if (!ParseProto(facts->value(), &fact.fact)) {
         return absl::InternalError("corrupt fact " + facts->key().ToString());
       }
       *node->add_own_financials() = fact.fact;
@@ -676,7 +663,7 @@ absl::Status AccountRegistry::ListContacts(
   it->Seek(after.empty() ? prefix : prefix + after + std::string(1, '\0'));
   for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
     Contact contact;
-    if (!ParseValue(it->value(), &contact)) {
+    if (!ParseProto(it->value(), &contact)) {
       return absl::InternalError("corrupt contact " + it->key().ToString());
     }
     if (request.role() != v1::BUYING_ROLE_UNSPECIFIED &&
@@ -749,7 +736,7 @@ absl::Status AccountRegistry::DeleteContact(
   auto it = store_->NewIterator(store_->Family(kContacts));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     Contact report;
-    if (!ParseValue(it->value(), &report)) {
+    if (!ParseProto(it->value(), &report)) {
       return absl::InternalError("corrupt contact " + it->key().ToString());
     }
     if (report.reports_to() != contact.name()) continue;
@@ -804,7 +791,7 @@ absl::Status AccountRegistry::ListFinancialFacts(
   const std::string prefix = account_id + "/";
   auto it = store_->NewIterator(store_->Family(kFinancials));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (!ParseValue(it->value(), response->add_facts())) {
+    if (!ParseProto(it->value(), response->add_facts())) {
       return absl::InternalError("corrupt fact " + it->key().ToString());
     }
   }
