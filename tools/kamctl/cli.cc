@@ -1,5 +1,6 @@
 #include "tools/kamctl/cli.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -128,6 +129,17 @@ std::optional<std::string> ReadCsvFile(const std::string& path) {
     return std::nullopt;
   }
   return content;
+}
+
+void PrintRefusedRows(const std::string& path, std::vector<RefusedRow>* rows) {
+  std::stable_sort(
+      rows->begin(), rows->end(),
+      [](const RefusedRow& a, const RefusedRow& b) { return a.line < b.line; });
+  for (const RefusedRow& row : *rows) {
+    std::cerr << "kamctl: " << path << ":" << row.line << ": " << row.name
+              << ": " << StatusCodeName(row.code) << ": " << row.message
+              << "\n";
+  }
 }
 
 void PrintMoreHint(const std::string& next_page_token) {

@@ -69,6 +69,11 @@ void PrintImportJson(const std::string& path,
                      const std::vector<RefusedRow>& failed,
                      const std::vector<CsvError>& malformed);
 
+// PrintRefusedRows sorts the rows the server refused by line (so the JSON
+// summary lists them in that order too) and prints each to stderr:
+// "kamctl: FILE:LINE: NAME: CODE: message".
+void PrintRefusedRows(const std::string& path, std::vector<RefusedRow>* rows);
+
 // ReadFileToString reads the whole file; false (errno set) when it cannot.
 bool ReadFileToString(const std::string& path, std::string* content);
 

@@ -380,14 +380,7 @@ int RunInteractionsImport(const Invocation& in) {
     std::cerr << absl::StrFormat("imported %d/%d rows...\n", end, total);
   }
 
-  std::stable_sort(
-      tally.failures.begin(), tally.failures.end(),
-      [](const RefusedRow& a, const RefusedRow& b) { return a.line < b.line; });
-  for (const RefusedRow& failure : tally.failures) {
-    std::cerr << "kamctl: " << path << ":" << failure.line << ": "
-              << failure.name << ": " << StatusCodeName(failure.code) << ": "
-              << failure.message << "\n";
-  }
+  PrintRefusedRows(path, &tally.failures);
   if (JsonOutput()) {
     PrintImportJson(path,
                     {{"rows", plan->total_rows},

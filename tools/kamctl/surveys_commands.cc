@@ -140,11 +140,7 @@ int RunSurveysImport(const Invocation& in) {
     }
   }
 
-  for (const RefusedRow& failure : tally.failures) {
-    std::cerr << "kamctl: " << path << ":" << failure.line << ": "
-              << failure.name << ": " << StatusCodeName(failure.code) << ": "
-              << failure.message << "\n";
-  }
+  PrintRefusedRows(path, &tally.failures);
   if (JsonOutput()) {
     PrintImportJson(path,
                     {{"rows", plan->total_rows},
