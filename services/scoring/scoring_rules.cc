@@ -1,0 +1,1 @@
+#include "services/scoring/scoring_rules.h"

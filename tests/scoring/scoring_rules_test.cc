@@ -1,0 +1,3 @@
+#include "services/scoring/scoring_rules.h"
+
+#include "gtest/gtest.h"
