@@ -134,10 +134,12 @@ class ChangeFeedService::Stream final
 
 ChangeFeedService::ChangeFeedService(ChangeFeed* feed,
                                      const Authorizer* authorizer,
-                                     absl::Duration heartbeat_interval)
+                                     absl::Duration heartbeat_interval,
+                                     Role role)
     : feed_(feed),
       authorizer_(authorizer),
-      heartbeat_interval_(heartbeat_interval) {
+      heartbeat_interval_(heartbeat_interval),
+      role_(role) {
   // Runs on the committing thread under the feed's locks: only wake the pump.
   listener_id_ = feed_->Subscribe([this] {
     absl::MutexLock lock(&mu_);
@@ -169,7 +171,7 @@ grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
     return new Rejected(std::move(status));
   };
   if (authorizer_ != nullptr) {
-    absl::Status allowed = authorizer_->Check(*context, Role::kViewer);
+    absl::Status allowed = authorizer_->Check(*context, role_);
     if (!allowed.ok()) return reject(ToGrpcStatus(allowed));
   }
   if (request->max_batch_size() < 0 || request->max_batch_size() > kMaxBatch) {

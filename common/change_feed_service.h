@@ -7,12 +7,11 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/auth.h"
 #include "common/change_feed.h"
 #include "kam/common/v1/feed.grpc.pb.h"
 
 namespace kam {
-
-class Authorizer;
 
 // ChangeFeedService serves a ChangeFeed as kam.common.v1.ChangeFeed on the
 // service's own port: WatchChanges replays from the caller's cursor and then
@@ -25,9 +24,11 @@ class Authorizer;
 class ChangeFeedService final
     : public kam::common::v1::ChangeFeed::CallbackService {
  public:
-  // `authorizer` may be null (no auth). Both outlive the service.
+  // `authorizer` may be null (no auth). Both outlive the service. Watchers
+  // need at least `role` (scoring's tier feed admits tier readers).
   ChangeFeedService(ChangeFeed* feed, const Authorizer* authorizer,
-                    absl::Duration heartbeat_interval = absl::Seconds(5));
+                    absl::Duration heartbeat_interval = absl::Seconds(5),
+                    Role role = Role::kViewer);
   // Drains and stops the pump thread. The gRPC server must have been shut
   // down first.
   ~ChangeFeedService() override;
@@ -50,6 +51,7 @@ class ChangeFeedService final
   ChangeFeed* const feed_;
   const Authorizer* const authorizer_;
   const absl::Duration heartbeat_interval_;
+  const Role role_;
   int listener_id_ = 0;
 
   absl::Mutex mu_;

@@ -1,0 +1,150 @@
+// kam-scoring: score models, ratings, scores, tiers, ABC and portfolio
+// analysis, and the tier lookups other services make at high rate. Wiring
+// only; the rules live in scoring_rules and ScoreBook.
+#include <cstdio>
+#include <thread>
+
+#include "absl/flags/flag.h"
+#include "absl/synchronization/notification.h"
+#include "common/change_feed_service.h"
+#include "common/feed_consumer.h"
+#include "common/handler.h"
+#include "common/server.h"
+#include "common/store.h"
+#include "grpcpp/create_channel.h"
+#include "services/scoring/score_book.h"
+#include "services/scoring/scoring_service.h"
+
+ABSL_FLAG(std::string, registry_addr, "127.0.0.1:50061",
+          "host:port of kam-registry, whose change feed (accounts, contacts, "
+          "financial facts) scoring follows. Env: KAM_REGISTRY_ADDR");
+ABSL_FLAG(std::string, registry_token, "",
+          "Bearer token (viewer role) for the registry's feed, if it requires "
+          "auth. Env: KAM_REGISTRY_TOKEN");
+ABSL_FLAG(std::string, engagement_addr, "127.0.0.1:50062",
+          "host:port of kam-engagement, whose change feed (engagement "
+          "summaries) scoring follows. Env: KAM_ENGAGEMENT_ADDR");
+ABSL_FLAG(std::string, engagement_token, "",
+          "Bearer token (viewer role) for engagement's feed, if it requires "
+          "auth. Env: KAM_ENGAGEMENT_TOKEN");
+ABSL_FLAG(absl::Duration, rescore_interval, absl::Milliseconds(50),
+          "How often feed changes waiting in the inbox are folded in and the "
+          "accounts they touch rescored. Env: KAM_RESCORE_INTERVAL");
+ABSL_FLAG(int, run_chunk_size, 4096,
+          "Accounts per batch in a full rescoring run (writes wait at most "
+          "one batch). Env: KAM_RUN_CHUNK_SIZE");
+
+namespace {
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "kam-scoring: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  kam::InitProgram(
+      argc, argv,
+      "kam-scoring: score matrix, tiers, ABC and portfolio analysis of key "
+      "accounts, and fast tier lookups.\n\n"
+      "Usage: kam-scoring [--listen=127.0.0.1:50063] "
+      "[--metrics_listen=127.0.0.1:9463] [--data_dir=./data/scoring] "
+      "[--registry_addr=127.0.0.1:50061] [--engagement_addr=127.0.0.1:50062] "
+      "...\nEvery flag can also be set as KAM_<FLAG> in the environment.");
+  const kam::ServerFlags flags = kam::ReadServerFlags(
+      {"127.0.0.1:50063", "127.0.0.1:9463", "./data/scoring"});
+  const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
+  if (chunk < 1 || chunk > 1000000) {
+    return Fail(absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
+  }
+
+  kam::ServiceHost host("kam-scoring", flags);
+  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
+
+  kam::Store::Options store_options;
+  store_options.path = flags.data_dir;
+  store_options.column_families = kam::scoring::ScoreBook::ColumnFamilies();
+  store_options.sync_writes = flags.sync_writes;
+  auto store = kam::Store::Open(store_options);
+  if (!store.ok()) return Fail(store.status());
+
+  kam::scoring::ScoreBook book(store->get(), host.clock(),
+                               &host.metrics().registry(), {chunk});
+  if (absl::Status s = book.Load(); !s.ok()) return Fail(s);
+
+  auto follow = [&](const char* name, const std::string& address,
+                    const std::string& token) {
+    kam::FeedConsumer::Options options;
+    options.feed_name = name;
+    options.channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    options.store = store->get();
+    options.cursor_family =
+        (*store)->Family(kam::scoring::ScoreBook::kCursorFamily);
+    options.bearer_token = token;
+    options.metrics = &host.metrics().registry();
+    return options;
+  };
+  kam::FeedConsumer registry_feed(
+      follow("registry", absl::GetFlag(FLAGS_registry_addr),
+             absl::GetFlag(FLAGS_registry_token)),
+      [&book](const kam::common::v1::ChangeEvent& event,
+              rocksdb::WriteBatch* batch) {
+        return book.StageRegistryEvent(event, batch);
+      });
+  kam::FeedConsumer engagement_feed(
+      follow("engagement", absl::GetFlag(FLAGS_engagement_addr),
+             absl::GetFlag(FLAGS_engagement_token)),
+      [&book](const kam::common::v1::ChangeEvent& event,
+              rocksdb::WriteBatch* batch) {
+        return book.StageEngagementEvent(event, batch);
+      });
+
+  // Folds feed changes into the facts and rescores; ends expired overrides.
+  absl::Notification stop_background;
+  std::thread background([&] {
+    const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
+    absl::Time next_expiry = absl::InfinitePast();
+    while (!stop_background.WaitForNotificationWithTimeout(interval)) {
+      while (true) {
+        auto applied = book.ApplyInbox(1000);
+        if (!applied.ok()) {
+          std::fprintf(stderr, "kam-scoring: applying feed changes: %s\n",
+                       applied.status().ToString().c_str());
+          break;
+        }
+        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
+      }
+      if (absl::Now() >= next_expiry) {
+        next_expiry = absl::Now() + absl::Seconds(1);
+        auto expired = book.ExpireOverrides();
+        if (!expired.ok()) {
+          std::fprintf(stderr, "kam-scoring: ending expired overrides: %s\n",
+                       expired.status().ToString().c_str());
+        }
+      }
+    }
+  });
+
+  kam::WorkerPool pool(2);
+  kam::ChangeFeedService tier_feed(&book.feed(), &host.authorizer(),
+                                   absl::Seconds(5), kam::Role::kTierReader);
+  kam::scoring::ScoringService scoring_service(&book, &host.authorizer(), &pool,
+                                               &tier_feed);
+  host.Register(&scoring_service,
+                kam::scoring::v1::Scoring::service_full_name());
+  host.Register(&tier_feed, kam::common::v1::ChangeFeed::service_full_name());
+  host.AddDrainHook([&tier_feed] { tier_feed.Drain(); });
+  host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
+  host.AddDrainHook([&engagement_feed] { engagement_feed.Stop(); });
+
+  registry_feed.Start();
+  engagement_feed.Start();
+  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  host.RunUntilSignal();
+  stop_background.Notify();
+  background.join();
+  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  return 0;
+}
