@@ -18,6 +18,7 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "kam/registry/v1/registry.pb.h"
+#include "kam/scoring/v1/scoring.pb.h"
 
 namespace kam::engagement {
 
@@ -227,6 +228,28 @@ absl::Status EngagementLedger::ApplyRegistryEvent(const ChangeEvent& event,
     return absl::OkStatus();
   }
   return absl::OkStatus();  // financial facts: not needed here
+}
+
+absl::Status EngagementLedger::ApplyScoringEvent(const ChangeEvent& event,
+                                                 rocksdb::WriteBatch* batch) {
+  if (!event.resource().Is<kam::scoring::v1::TierChange>()) {
+    return absl::OkStatus();
+  }
+  kam::scoring::v1::TierChange change;
+  if (!event.resource().UnpackTo(&change)) {
+    return absl::DataLossError("undecodable tier change event");
+  }
+  auto id = ParseName("account", change.account(), "accounts");
+  if (!id.ok()) return absl::DataLossError("tier change without an account");
+  if (change.tier() == Tier::TIER_UNSPECIFIED) {
+    batch->Delete(store_->Family(kTiers), *id);
+  } else {
+    batch->Put(store_->Family(kTiers), *id,
+               absl::StrCat(static_cast<int>(change.tier())));
+  }
+  // The summary carries the tier and the overdue flag, which depends on it.
+  batch->Put(store_->Family(kDirty), *id, absl::StrCat(NextDirtyToken()));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<EngagementLedger::AccountView> EngagementLedger::ReadAccount(

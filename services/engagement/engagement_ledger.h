@@ -50,6 +50,10 @@ class EngagementLedger {
   // Applies one registry change to the projection (for a FeedConsumer).
   absl::Status ApplyRegistryEvent(const kam::common::v1::ChangeEvent& event,
                                   rocksdb::WriteBatch* batch);
+  // Applies one change of scoring's tier feed: the account's tier, which
+  // picks its cadence targets (for a FeedConsumer).
+  absl::Status ApplyScoringEvent(const kam::common::v1::ChangeEvent& event,
+                                 rocksdb::WriteBatch* batch);
 
   // *replayed (optional) says whether this was a retry of an earlier
   // request_id, answered from the request log and not written again.

@@ -2,6 +2,7 @@
 // relationship stages. Wiring only; the rules live in EngagementLedger and
 // engagement_rules.
 #include <atomic>
+#include <memory>
 #include <cstdio>
 #include <thread>
 
@@ -25,6 +26,13 @@ ABSL_FLAG(std::string, registry_addr, "127.0.0.1:50061",
 ABSL_FLAG(std::string, registry_token, "",
           "Bearer token (viewer role) for the registry's feed, if it requires "
           "auth. Env: KAM_REGISTRY_TOKEN");
+ABSL_FLAG(std::string, scoring_addr, "",
+          "host:port of kam-scoring, whose tier feed sets each account's tier "
+          "(and so its cadence targets); empty: every account has "
+          "--default_tier. Env: KAM_SCORING_ADDR");
+ABSL_FLAG(std::string, scoring_token, "",
+          "Bearer token (tier-reader role or above) for scoring's tier feed, "
+          "if it requires auth. Env: KAM_SCORING_TOKEN");
 ABSL_FLAG(std::string, default_tier, "maintain",
           "Tier of accounts not tiered by the scoring service: key, "
           "potential_key, maintain or transactional. Env: KAM_DEFAULT_TIER");
@@ -95,6 +103,22 @@ int main(int argc, char** argv) {
         return ledger.ApplyRegistryEvent(event, batch);
       });
 
+  // Scoring's tier feed, when configured.
+  std::unique_ptr<kam::FeedConsumer> scoring_feed;
+  if (const std::string scoring = absl::GetFlag(FLAGS_scoring_addr);
+      !scoring.empty()) {
+    kam::FeedConsumer::Options tiers = follow;
+    tiers.feed_name = "scoring";
+    tiers.channel =
+        grpc::CreateChannel(scoring, grpc::InsecureChannelCredentials());
+    tiers.bearer_token = absl::GetFlag(FLAGS_scoring_token);
+    scoring_feed = std::make_unique<kam::FeedConsumer>(
+        tiers, [&ledger](const kam::common::v1::ChangeEvent& event,
+                         rocksdb::WriteBatch* batch) {
+          return ledger.ApplyScoringEvent(event, batch);
+        });
+  }
+
   // Publishes changed summaries, and keeps the overdue gauge current.
   auto& overdue_family = prometheus::BuildGauge()
                              .Name("kam_engagement_overdue_accounts")
@@ -137,8 +161,10 @@ int main(int argc, char** argv) {
                 kam::common::v1::ChangeFeed::service_full_name());
   host.AddDrainHook([&feed_service] { feed_service.Drain(); });
   host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
+  if (scoring_feed) host.AddDrainHook([&scoring_feed] { scoring_feed->Stop(); });
 
   registry_feed.Start();
+  if (scoring_feed) scoring_feed->Start();
   if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
   host.RunUntilSignal();
   stop_background.Notify();
