@@ -52,6 +52,12 @@ constexpr char kHistorySeqKey[] = "history_seq";
 constexpr double kScoreEpsilon = 0.005;
 
 std::string AccountName(const std::string& id) { return "accounts/" + id; }
+
+// The commit time, to the microsecond: tier entries keep microseconds, and
+// every copy of an instant (GetTier, history, feed) must read the same.
+absl::Time CommitTime(const ChangeFeed::Writer& writer) {
+  return absl::FromUnixMicros(absl::ToUnixMicros(writer.now()));
+}
 std::string ModelName(const std::string& id) { return "scoringModels/" + id; }
 std::string RunName(const std::string& id) { return "rescoringRuns/" + id; }
 
@@ -257,7 +263,7 @@ absl::Status ScoreBook::Load() {
       v1::ScoreModel model = DefaultModel();
       KAM_RETURN_IF_ERROR(ValidateModel(&model));
       model.set_state(v1::ACTIVE);
-      *model.mutable_create_time() = ToProtoTime(writer.now());
+      *model.mutable_create_time() = ToProtoTime(CommitTime(writer));
       *model.mutable_update_time() = model.create_time();
       *model.mutable_activate_time() = model.create_time();
       model.set_etag(Etag(model));
@@ -314,7 +320,7 @@ absl::Status ScoreBook::Load() {
     run.set_state(v1::FAILED);
     run.set_detail("interrupted: the service stopped during the run; start "
                    "a new one");
-    *run.mutable_end_time() = ToProtoTime(writer.now());
+    *run.mutable_end_time() = ToProtoTime(CommitTime(writer));
     PutProto(&batch, store_->Family(kRuns), runs->key().ToString(), run);
   }
 
@@ -376,7 +382,7 @@ void ScoreBook::StageTierChange(ChangeFeed::Writer& writer,
                                 const std::string& account_id,
                                 const v1::TierChange& change) {
   PutProto(batch, store_->Family(kTierHistory),
-           NextHistoryKey(account_id, writer.now()), change);
+           NextHistoryKey(account_id, CommitTime(writer)), change);
   writer.Append(batch,
                 change.tier() == kam::common::v1::TIER_UNSPECIFIED
                     ? ChangeEvent::DELETED
@@ -392,7 +398,7 @@ ScoreBook::Staged ScoreBook::StageRescore(
     const v1::ScoreModel& model, const AccountFacts& facts,
     const TierEntry* previous, bool only_if_changed,
     std::vector<MemoryUpdate>* updates) {
-  const absl::Time now = writer.now();
+  const absl::Time now = CommitTime(writer);
   const std::string& id = facts.account_id();
   Standing standing;
   v1::Score& score = *standing.mutable_score();
@@ -627,7 +633,7 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
         change.set_previous_tier(previous.tier);
         change.set_tier(kam::common::v1::TIER_UNSPECIFIED);
         change.set_reason(v1::ACCOUNT_DELETED);
-        *change.mutable_effective_time() = ToProtoTime(writer.now());
+        *change.mutable_effective_time() = ToProtoTime(CommitTime(writer));
         change.set_score(previous.score);
         change.set_detail("the account was deleted in the registry");
         StageTierChange(writer, &batch, id, change);
@@ -700,7 +706,7 @@ absl::Status ScoreBook::CreateModel(const v1::CreateScoreModelRequest& request,
   model.set_name(ModelName(model.model_id()));
   model.set_version(1);
   model.set_state(v1::DRAFT);
-  *model.mutable_create_time() = ToProtoTime(writer.now());
+  *model.mutable_create_time() = ToProtoTime(CommitTime(writer));
   *model.mutable_update_time() = model.create_time();
   model.clear_activate_time();
   model.clear_etag();
@@ -783,7 +789,7 @@ absl::Status ScoreBook::UpdateModel(const v1::UpdateScoreModelRequest& request,
   }
   KAM_RETURN_IF_ERROR(ValidateModel(&model));
   model.set_version(model.version() + 1);
-  *model.mutable_update_time() = ToProtoTime(writer.now());
+  *model.mutable_update_time() = ToProtoTime(CommitTime(writer));
   model.clear_etag();
   model.set_etag(Etag(model));
   rocksdb::WriteBatch batch;
@@ -826,14 +832,14 @@ absl::Status ScoreBook::ActivateModel(const v1::ActivateScoreModelRequest& reque
                                           previous->model_id(), &retired));
     if (found) {
       retired.set_state(v1::RETIRED);
-      *retired.mutable_update_time() = ToProtoTime(writer.now());
+      *retired.mutable_update_time() = ToProtoTime(CommitTime(writer));
       retired.clear_etag();
       retired.set_etag(Etag(retired));
       PutProto(&batch, store_->Family(kModels), retired.model_id(), retired);
     }
   }
   model.set_state(v1::ACTIVE);
-  *model.mutable_activate_time() = ToProtoTime(writer.now());
+  *model.mutable_activate_time() = ToProtoTime(CommitTime(writer));
   *model.mutable_update_time() = model.activate_time();
   model.clear_etag();
   model.set_etag(Etag(model));
@@ -862,9 +868,10 @@ absl::Status ScoreBook::EvaluateModel(const v1::EvaluateScoreModelRequest& reque
   v1::ScoreModel model;
   if (request.has_model()) {
     model = request.model();
-    if (model.model_id().empty()) model.set_model_id("what-if");
     KAM_RETURN_IF_ERROR(ValidateModel(&model));
-    model.set_name(ModelName(model.model_id()));
+    // Never stored: it has no name, and version 0.
+    model.clear_name();
+    model.set_version(0);
   } else {
     std::string id;
     KAM_ASSIGN_OR_RETURN(model, ReadModel("name", request.name(), &id));
@@ -988,7 +995,7 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
   stored.set_value(request.value());
   stored.set_rater(request.rater());
   stored.set_note(request.note());
-  *stored.mutable_rate_time() = ToProtoTime(writer.now());
+  *stored.mutable_rate_time() = ToProtoTime(CommitTime(writer));
   *rating = stored;
 
   rocksdb::WriteBatch batch;
@@ -1191,7 +1198,7 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
   KAM_RETURN_IF_ERROR(ReadStanding(account_id, &standing));
   TierEntry entry;
   if (!tiers_.Lookup(account_id, &entry)) entry = EntryFromStanding(standing);
-  const absl::Time now = writer.now();
+  const absl::Time now = CommitTime(writer);
   rocksdb::WriteBatch batch;
   if (entry.override) {
     expiries_.erase(
@@ -1250,7 +1257,7 @@ absl::Status ScoreBook::SetTierOverride(const v1::SetTierOverrideRequest& reques
   }
   const absl::Time expire = FromProtoTime(request.expire_time());
   ChangeFeed::Writer writer(feed_.get());
-  const absl::Time now = writer.now();
+  const absl::Time now = CommitTime(writer);
   if (expire <= now) return InvalidField("expire_time", "must be in the future");
   if (expire > now + absl::Hours(24 * 366)) {
     return InvalidField("expire_time", "must be at most 366 days ahead");
@@ -1290,20 +1297,28 @@ absl::Status ScoreBook::ClearTierOverride(const v1::ClearTierOverrideRequest& re
 
 absl::StatusOr<int> ScoreBook::ExpireOverrides() {
   ChangeFeed::Writer writer(feed_.get());
-  const int64_t now = absl::ToUnixMicros(writer.now());
+  const int64_t now = absl::ToUnixMicros(CommitTime(writer));
   int expired = 0;
   while (!expiries_.empty() && expiries_.begin()->first <= now) {
-    const std::string id = expiries_.begin()->second;
+    const auto [micros, id] = *expiries_.begin();
     TierEntry entry;
-    std::string detail = "the override expired";
-    if (tiers_.Lookup(id, &entry) && entry.override) {
-      detail = absl::StrCat("the override by ", entry.override->author(),
-                            " expired (", entry.override->reason(), ")");
+    // A rescore after the expiry ends the override too (StageRescore), and
+    // then a newer override may be in force: the entry is stale. Drop it and
+    // leave the account alone; ApplyOverride would not erase it (it erases
+    // the entry of the override in force), and the loop would never end.
+    if (!tiers_.Lookup(id, &entry) || !entry.override ||
+        absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())) !=
+            micros) {
+      expiries_.erase(expiries_.begin());
+      continue;
     }
-    absl::Status s =
-        ApplyOverride(writer, id, nullptr, v1::OVERRIDE_EXPIRED, detail, nullptr);
+    const std::string detail =
+        absl::StrCat("the override by ", entry.override->author(), " expired (",
+                     entry.override->reason(), ")");
+    absl::Status s = ApplyOverride(writer, id, nullptr, v1::OVERRIDE_EXPIRED,
+                                   detail, nullptr);
     if (absl::IsNotFound(s)) {
-      expiries_.erase(expiries_.begin());  // the account went away
+      expiries_.erase({micros, id});  // the account went away
       continue;
     }
     KAM_RETURN_IF_ERROR(s);
@@ -1512,7 +1527,7 @@ absl::Status ScoreBook::BeginRun(ChangeFeed::Writer& writer,
   run.set_model(model->name());
   run.set_model_version(model->version());
   run.set_accounts_total(tiers_.size());
-  *run.mutable_start_time() = ToProtoTime(writer.now());
+  *run.mutable_start_time() = ToProtoTime(CommitTime(writer));
   run.set_trigger(trigger);
   control->started = absl::Now();
   PersistRun(batch, run);

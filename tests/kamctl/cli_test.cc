@@ -17,10 +17,12 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::StartsWith;
 
 constexpr char kClosedPort[] = "--registry_addr=127.0.0.1:1";
 constexpr char kClosedEngagementPort[] = "--engagement_addr=127.0.0.1:1";
+constexpr char kClosedScoringPort[] = "--scoring_addr=127.0.0.1:1";
 
 struct KamctlRun {
   int exit_code = -1;
@@ -53,8 +55,8 @@ KamctlRun Kamctl(const std::string& args, const std::string& env = "") {
   const std::string base =
       ScratchDir() + "/kamctl_cli_" + std::to_string(++counter);
   const std::string command =
-      "env -u KAM_REGISTRY_ADDR -u KAM_ENGAGEMENT_ADDR -u KAM_TOKEN "
-      "-u KAM_OUTPUT -u KAM_TIMEOUT " +
+      "env -u KAM_REGISTRY_ADDR -u KAM_ENGAGEMENT_ADDR -u KAM_SCORING_ADDR "
+      "-u KAM_TOKEN -u KAM_OUTPUT -u KAM_TIMEOUT " +
       env + " " + KAMCTL_PATH + " " + args + " >" + base + ".out 2>" + base +
       ".err";
   const int status = std::system(command.c_str());
@@ -196,7 +198,7 @@ TEST(KamctlCliTest, HelpListsEveryEngagementSubcommand) {
         "interactions import ", "surveys record ", "surveys import ",
         "satisfaction ", "cadence list\n", "cadence set ", "overdue ",
         "coverage ", "stage get ", "stage set ", "summary ",
-        "health [--target=registry|engagement]"}) {
+        "health [--target=registry|engagement|scoring]"}) {
     EXPECT_THAT(run.out, HasSubstr("\n  " + std::string(command))) << command;
   }
   EXPECT_THAT(run.out, HasSubstr("KAM_ENGAGEMENT_ADDR"));
@@ -266,9 +268,9 @@ TEST(KamctlCliTest, EngagementFlagMistakesAreUsageErrors) {
                      "STAGE must be one of exploratory, basic, cooperative"},
            UsageCase{"stage set acme basic --rationale=x --effective=soon",
                      "--effective: must be an RFC 3339 time"},
-           UsageCase{"health --target=scoring",
-                     "--target: must be registry or engagement, got "
-                     "\"scoring\""},
+           UsageCase{"health --target=planning",
+                     "--target: must be registry, engagement or scoring, got "
+                     "\"planning\""},
        }) {
     KamctlRun run = Kamctl(std::string(kClosedEngagementPort) + " " + c.args);
     EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;
@@ -336,6 +338,145 @@ TEST(KamctlCliTest, SurveysImportReportsMalformedRowsByLine) {
   EXPECT_THAT(run.out, HasSubstr("\"recorded\": 0,"));
   EXPECT_THAT(run.out, HasSubstr("\"malformed\": 2,"));
   EXPECT_THAT(run.out, HasSubstr("{\"line\": 3, \"message\": "));
+}
+
+TEST(KamctlCliTest, HelpListsEveryScoringSubcommand) {
+  KamctlRun run = Kamctl("help");
+  EXPECT_EQ(run.exit_code, 0);
+  for (const char* command :
+       {"models list ",       "models get ",    "models create ",
+        "models update ",     "models delete ", "models activate ",
+        "models evaluate ",   "ratings set ",   "ratings list ",
+        "import ratings ",    "score ",         "score history ",
+        "scores list ",       "tier ",          "tier override ",
+        "tier clear ",        "tier history ",  "tiers ",
+        "tiers watch ",       "abc ",           "portfolio matrix\n",
+        "portfolio summary ", "rescore ",       "runs list ",
+        "runs get ",          "runs cancel "}) {
+    EXPECT_THAT(run.out, HasSubstr("\n  " + std::string(command))) << command;
+  }
+  EXPECT_THAT(run.out, HasSubstr("KAM_SCORING_ADDR"));
+  EXPECT_THAT(run.out, HasSubstr("127.0.0.1:50063"));
+}
+
+TEST(KamctlCliTest, ScoringMistakesAreUsageErrors) {
+  for (const UsageCase& c : {
+           UsageCase{"score Acme", "ACCOUNT_ID must be 1-63 characters"},
+           UsageCase{"score history", "usage: kamctl score history ACCOUNT_ID"},
+           UsageCase{"tier", "usage: kamctl tier ACCOUNT_ID\n"},
+           UsageCase{"tiers", "usage: kamctl tiers ACCOUNT_ID..."},
+           UsageCase{"models", "'models' needs one of: list, get, create"},
+           UsageCase{"models get Default",
+                     "MODEL_ID must be 1-63 characters of [a-z0-9-]"},
+           UsageCase{"models delete -",
+                     "MODEL_ID: name the model by its ID here"},
+           UsageCase{"models create m.json --id=New_Model",
+                     "--id: must be 1-63 characters of [a-z0-9-]"},
+           UsageCase{"models evaluate draft --limit=5000",
+                     "--limit: at most 1000, got 5000"},
+           UsageCase{"ratings set acme strategic-fit 11 --rater=me",
+                     "VALUE must be a whole number from 1 to 10, got \"11\""},
+           UsageCase{"ratings set acme strategic-fit 8",
+                     "ratings set: --rater is required"},
+           UsageCase{"ratings set acme Strategic 8 --rater=me",
+                     "CRITERION_ID must be 1-63 characters of [a-z0-9-]"},
+           UsageCase{"scores list --tier=gold", "--tier: must be one of key"},
+           UsageCase{"tier override acme gold --reason=x --author=me "
+                     "--expires=30d",
+                     "TIER must be one of key, potential_key, maintain, "
+                     "transactional, got \"gold\""},
+           UsageCase{"tier override acme key --author=me --expires=30d",
+                     "tier override: --reason is required"},
+           UsageCase{"tier override acme key --reason=x --expires=30d",
+                     "tier override: --author is required"},
+           UsageCase{"tier override acme key --reason=x --author=me",
+                     "tier override: --expires is required"},
+           UsageCase{"tier override acme key --reason=x --author=me "
+                     "--expires=soon",
+                     "--expires: must be a duration from now like 30d or "
+                     "720h"},
+           UsageCase{"tier clear acme", "tier clear: --author is required"},
+           UsageCase{"tier acme --author=me",
+                     "--author does not apply to 'kamctl tier'"},
+           UsageCase{"abc --a=90 --b=20",
+                     "--a plus --b must be at most 100, got 110"},
+           UsageCase{"abc --a=-1", "--a: must be a whole percent"},
+           UsageCase{"portfolio summary --near=-1",
+                     "--near: must be from 0 to 100"},
+           UsageCase{"tiers watch --limit=-1", "--limit: must not be negative"},
+           UsageCase{"runs get a/b", "RUN_ID must be a run ID like r1"},
+           UsageCase{"score history acme --page_size=-1",
+                     "--page_size: must not be negative"},
+       }) {
+    KamctlRun run = Kamctl(std::string(kClosedScoringPort) + " " + c.args);
+    EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;
+    EXPECT_THAT(run.err, HasSubstr(c.error)) << c.args;
+    EXPECT_THAT(run.out, IsEmpty()) << c.args;
+  }
+}
+
+TEST(KamctlCliTest, ScoringServerErrorsPrintCodeAndExitOne) {
+  for (const char* args :
+       {"score acme", "score history acme", "tier acme", "tiers acme beta",
+        "models get -", "portfolio summary", "rescore"}) {
+    KamctlRun run =
+        Kamctl(std::string(kClosedScoringPort) + " --timeout=5s " + args);
+    EXPECT_EQ(run.exit_code, 1) << args;
+    EXPECT_THAT(run.err, StartsWith("kamctl: UNAVAILABLE: ")) << args;
+    EXPECT_THAT(run.out, IsEmpty()) << args;
+  }
+  // The address also comes from the environment, and health can check it.
+  KamctlRun from_env = Kamctl("health --target=scoring --timeout=5s",
+                              "KAM_SCORING_ADDR=127.0.0.1:1");
+  EXPECT_EQ(from_env.exit_code, 1);
+  EXPECT_THAT(from_env.err, StartsWith("kamctl: UNAVAILABLE: "));
+}
+
+TEST(KamctlCliTest, ModelFilesAreCheckedBeforeAnythingIsSent) {
+  const std::string path = WriteTempFile("typo_model.json",
+                                         "{\"displayName\": \"x\", "
+                                         "\"critera\": []}");
+  KamctlRun typo =
+      Kamctl(std::string(kClosedScoringPort) + " models create " + path);
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_THAT(typo.err, HasSubstr(path + ": not a score model in proto3 JSON"));
+  EXPECT_THAT(typo.err, Not(HasSubstr("UNAVAILABLE")));
+
+  const std::string other = WriteTempFile(
+      "other_model.json", "{\"name\": \"scoringModels/default\"}");
+  KamctlRun mismatch = Kamctl(std::string(kClosedScoringPort) +
+                              " models update draft-2027 " + other);
+  EXPECT_EQ(mismatch.exit_code, 1);
+  EXPECT_THAT(mismatch.err, HasSubstr(other + " is the model default, not "
+                                              "draft-2027"));
+
+  KamctlRun missing = Kamctl(std::string(kClosedScoringPort) +
+                             " models evaluate no-such-file.json");
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("cannot read no-such-file.json"));
+}
+
+TEST(KamctlCliTest, ImportRatingsReportsMalformedRowsByLine) {
+  const std::string path =
+      WriteTempFile("bad_ratings.csv",
+                    "account_id,criterion_id,value,rater,note\n"
+                    "acme,strategic-fit,0,me@fm.example,\n"
+                    "acme,strategic-fit,7,,\n");
+  // Nothing valid is left to send, so the closed port is never dialled.
+  KamctlRun run =
+      Kamctl(std::string(kClosedScoringPort) + " import ratings " + path);
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_THAT(run.err, HasSubstr(path + ":2: column \"value\": must be a "
+                                        "whole number from 1 to 10"));
+  EXPECT_THAT(run.err, HasSubstr(path + ":3: column \"rater\""));
+  EXPECT_THAT(run.err, Not(HasSubstr("UNAVAILABLE")));
+  EXPECT_THAT(run.out,
+              HasSubstr("2 rows: 0 set, 0 failed, 2 malformed (not sent)"));
+
+  KamctlRun json = Kamctl(std::string(kClosedScoringPort) +
+                          " -o json import ratings " + path);
+  EXPECT_THAT(json.out, HasSubstr("\"set\": 0,"));
+  EXPECT_THAT(json.out, HasSubstr("{\"line\": 3, \"message\": "));
 }
 
 }  // namespace

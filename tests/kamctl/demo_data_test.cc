@@ -2,7 +2,8 @@
 // is there for: groups with subsidiaries, every buying-center role, and big
 // accounts that earn less than smaller ones once cost to serve is counted;
 // and its engagement history: strategic accounts worked closely, some
-// key-looking ones neglected, satisfaction falling at some.
+// key-looking ones neglected, satisfaction falling at some; and the strategic
+// fit of every account, rated high for the strategic ones.
 
 #include <algorithm>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "tools/kamctl/engagement_import.h"
 #include "tools/kamctl/import_plan.h"
+#include "tools/kamctl/scoring_records.h"
 
 namespace kam::kamctl {
 namespace {
@@ -40,11 +42,11 @@ ImportPlan PlanDemo(ImportKind kind, const std::string& name) {
   return *std::move(plan);
 }
 
-// PlanEngagementDemo reads an engagement file with `plan` (one of
-// PlanInteractionImport, PlanSurveyImport) and fails the test for each row
-// that would not be sent.
+// PlanRowDemo reads a file sent row by row with `plan` (one of
+// PlanInteractionImport, PlanSurveyImport, PlanRatingImport) and fails the
+// test for each row that would not be sent.
 template <typename Plan, typename PlanFn>
-Plan PlanEngagementDemo(const std::string& name, PlanFn plan_fn) {
+Plan PlanRowDemo(const std::string& name, PlanFn plan_fn) {
   auto plan = plan_fn(ReadDemoFile(name));
   EXPECT_TRUE(plan.ok()) << name << ": " << plan.status();
   if (!plan.ok()) return Plan();
@@ -88,10 +90,9 @@ class EngagementDemoDataTest : public DemoDataTest {
  protected:
   void SetUp() override {
     DemoDataTest::SetUp();
-    interactions_ = PlanEngagementDemo<InteractionImportPlan>(
-        "interactions.csv", PlanInteractionImport);
-    surveys_ =
-        PlanEngagementDemo<SurveyImportPlan>("surveys.csv", PlanSurveyImport);
+    interactions_ = PlanRowDemo<InteractionImportPlan>("interactions.csv",
+                                                       PlanInteractionImport);
+    surveys_ = PlanRowDemo<SurveyImportPlan>("surveys.csv", PlanSurveyImport);
   }
 
   bool HasExecutive(const ev1::Interaction& interaction) const {
@@ -346,6 +347,37 @@ TEST_F(EngagementDemoDataTest, SatisfactionFallsAtSomeAccounts) {
   }
   EXPECT_GE(falling, 2);
   EXPECT_GE(promoters, 2);
+}
+
+TEST_F(DemoDataTest, RatingsRateTheStrategicFitOfEveryAccountOnce) {
+  const RatingImportPlan ratings =
+      PlanRowDemo<RatingImportPlan>("ratings.csv", PlanRatingImport);
+  std::map<std::string, int> fit;  // account ID -> value
+  for (const sv1::SetRatingRequest& rating : ratings.items) {
+    EXPECT_EQ(rating.criterion_id(), "strategic-fit");
+    EXPECT_THAT(rating.rater(), ::testing::HasSubstr("@fjordmotion.example"));
+    EXPECT_FALSE(rating.note().empty()) << rating.account();
+    EXPECT_TRUE(by_id_.count(IdOf(rating.account())))
+        << rating.account() << " is not in accounts.csv";
+    fit[IdOf(rating.account())] = rating.value();
+  }
+  // The import planner already refuses a second rating of the same account.
+  EXPECT_EQ(fit.size(), by_id_.size()) << "every demo account is rated";
+  for (const auto& [id, account] : by_id_) {
+    if (!fit.count(id)) {
+      ADD_FAILURE() << id << " has no strategic-fit rating";
+      continue;
+    }
+    const auto& tags = account->tags();
+    if (std::find(tags.begin(), tags.end(), "strategic") != tags.end()) {
+      EXPECT_GE(fit[id], 8) << id << " is tagged strategic";
+    }
+    if (account->lifecycle_status() == v1::CHURNED ||
+        account->lifecycle_status() == v1::DORMANT) {
+      EXPECT_LE(fit[id], 3) << id << " is churned or dormant";
+    }
+  }
+  EXPECT_EQ(fit["vestwind"], 10) << "the anchor customer";
 }
 
 }  // namespace

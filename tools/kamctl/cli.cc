@@ -142,6 +142,61 @@ void PrintRefusedRows(const std::string& path, std::vector<RefusedRow>* rows) {
   }
 }
 
+bool IsTransient(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
+
+int WatchFeed(
+    const Invocation& in,
+    const std::function<std::unique_ptr<FeedReader>(
+        grpc::ClientContext*, const kam::common::v1::WatchChangesRequest&)>&
+        open,
+    const std::function<std::string(const kam::common::v1::ChangeEvent&)>&
+        line) {
+  const int64_t limit = absl::GetFlag(FLAGS_limit);
+  if (limit < 0) return UsageError("--limit: must not be negative");
+  kam::common::v1::WatchChangesRequest request;
+  request.set_after_sequence(absl::GetFlag(FLAGS_after));
+  if (limit > 0 && limit < 4096) {
+    request.set_max_batch_size(static_cast<int32_t>(limit));
+  }
+
+  // The stream is long-lived: it has a deadline only when --timeout is given
+  // on the command line, and reaching it ends the watch normally. An
+  // unreachable server still fails at once (the call is not wait-for-ready).
+  const bool bounded = in.Has("timeout");
+  grpc::ClientContext context;
+  PrepareContext(&context, /*with_deadline=*/bounded);
+
+  std::unique_ptr<FeedReader> reader = open(&context, request);
+  kam::common::v1::WatchChangesResponse batch;
+  int64_t printed = 0;
+  while (reader->Read(&batch)) {
+    for (const kam::common::v1::ChangeEvent& event : batch.events()) {
+      if (JsonOutput()) {
+        PrintJson(event, /*one_line=*/true);
+      } else {
+        std::cout << line(event) << std::endl;
+      }
+      if (limit > 0 && ++printed >= limit) {
+        context.TryCancel();
+        while (reader->Read(&batch)) {
+        }
+        grpc::Status cancelled = reader->Finish();  // CANCELLED, by us
+        (void)cancelled;
+        return kExitOk;
+      }
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (status.ok() ||
+      (bounded && status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
+    return kExitOk;
+  }
+  return RpcError(status);
+}
+
 void PrintMoreHint(const std::string& next_page_token) {
   if (next_page_token.empty()) return;
   std::cerr << "(more: add --page_token=" << next_page_token
@@ -168,6 +223,23 @@ std::shared_ptr<grpc::Channel> EngagementChannel() {
 
 std::unique_ptr<kam::engagement::v1::Engagement::Stub> NewEngagementStub() {
   return kam::engagement::v1::Engagement::NewStub(EngagementChannel());
+}
+
+std::shared_ptr<grpc::Channel> ScoringChannel() {
+  static const auto* const kChannel = new std::shared_ptr<grpc::Channel>(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_scoring_addr),
+                          grpc::InsecureChannelCredentials()));
+  return *kChannel;
+}
+
+std::unique_ptr<kam::scoring::v1::Scoring::Stub> NewScoringStub() {
+  return kam::scoring::v1::Scoring::NewStub(ScoringChannel());
+}
+
+void PrepareSlowContext(grpc::ClientContext* context, absl::Duration at_least) {
+  PrepareContext(context, /*with_deadline=*/false);
+  context->set_deadline(absl::ToChronoTime(
+      absl::Now() + std::max(absl::GetFlag(FLAGS_timeout), at_least)));
 }
 
 void PrepareContext(grpc::ClientContext* context, bool with_deadline) {

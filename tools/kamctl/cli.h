@@ -3,6 +3,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,10 +13,14 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "google/protobuf/message.h"
+#include "kam/common/v1/feed.pb.h"
 #include "kam/engagement/v1/engagement.grpc.pb.h"
 #include "kam/registry/v1/registry.grpc.pb.h"
+#include "kam/scoring/v1/scoring.grpc.pb.h"
 #include "tools/kamctl/csv.h"
 #include "tools/kamctl/engagement_import.h"
 
@@ -99,6 +104,71 @@ bool ReportPlan(const std::string& path, const absl::StatusOr<Plan>& plan) {
 // PrintMoreHint tells how to read the next page of a list, if there is one.
 void PrintMoreHint(const std::string& next_page_token);
 
+// IsTransient says whether a call may simply be tried again: the server was
+// unreachable or too slow.
+bool IsTransient(const grpc::Status& status);
+
+// SendRowByRow sends the items of `plan` (a RowImportPlan) one call each,
+// with `send(const Request&) -> grpc::Status`, which makes its own context.
+// A transient failure is retried twice (the rows' keys make that safe).
+// In *tally an accepted row counts as `created`, any other failure as a
+// refused row named `name(const Request&)`. Progress goes to stderr every 100
+// rows: "recorded 100/160 answers...". Returns false when the server stayed
+// unreachable: then it has printed the error and how many rows were sent,
+// and the import should stop.
+template <typename Plan, typename SendFn, typename NameFn>
+bool SendRowByRow(const Plan& plan, absl::string_view verb,
+                  absl::string_view noun, SendFn send, NameFn name,
+                  ImportTally* tally) {
+  constexpr int kAttempts = 3;
+  constexpr size_t kProgressEvery = 100;
+  const size_t total = plan.size();
+  for (size_t i = 0; i < total; ++i) {
+    grpc::Status status;
+    for (int attempt = 1;; ++attempt) {
+      status = send(plan.items[i]);
+      if (status.ok() || !IsTransient(status) || attempt == kAttempts) break;
+      absl::SleepFor(absl::Milliseconds(500 * attempt));
+    }
+    if (IsTransient(status)) {
+      RpcError(status);
+      std::cerr << absl::StrFormat(
+          "kamctl: %d of %d %s were sent before this; running the same import "
+          "again is safe\n",
+          i, total, noun);
+      return false;
+    }
+    if (status.ok()) {
+      ++tally->created;
+    } else {
+      ++tally->failed;
+      tally->failures.push_back({plan.lines[i], name(plan.items[i]),
+                                 status.error_code(), status.error_message()});
+    }
+    if ((i + 1) % kProgressEvery == 0 || i + 1 == total) {
+      std::cerr << absl::StrFormat("%s %d/%d %s...\n", verb, i + 1, total,
+                                   noun);
+    }
+  }
+  return true;
+}
+
+// FeedReader is the stream of a WatchChanges-style call.
+using FeedReader = grpc::ClientReader<kam::common::v1::WatchChangesResponse>;
+
+// WatchFeed runs `kamctl feed watch` and its likes: opens the stream with
+// `open(context, request)` from --after, prints each event (JSON Lines with
+// -o json, else the line `line(event)` makes), and stops after --limit
+// events, at the --timeout given on the command line (exit 0), on Ctrl-C, or
+// when the server ends the stream.
+int WatchFeed(
+    const Invocation& in,
+    const std::function<std::unique_ptr<FeedReader>(
+        grpc::ClientContext*, const kam::common::v1::WatchChangesRequest&)>&
+        open,
+    const std::function<std::string(const kam::common::v1::ChangeEvent&)>&
+        line);
+
 // RegistryChannel is the channel to --registry_addr, made on first use.
 std::shared_ptr<grpc::Channel> RegistryChannel();
 
@@ -111,10 +181,21 @@ std::shared_ptr<grpc::Channel> EngagementChannel();
 // NewEngagementStub is an Engagement stub on EngagementChannel().
 std::unique_ptr<kam::engagement::v1::Engagement::Stub> NewEngagementStub();
 
+// ScoringChannel is the channel to --scoring_addr, made on first use.
+std::shared_ptr<grpc::Channel> ScoringChannel();
+
+// NewScoringStub is a Scoring stub on ScoringChannel().
+std::unique_ptr<kam::scoring::v1::Scoring::Stub> NewScoringStub();
+
 // PrepareContext sets the deadline (now + --timeout) unless told not to
 // (only long-lived streams are), and, with --token, the
 // "authorization: Bearer <token>" metadata.
 void PrepareContext(grpc::ClientContext* context, bool with_deadline = true);
+
+// PrepareSlowContext is PrepareContext for a call whose documented default
+// deadline is longer than most (a what-if over every account, a batch): the
+// deadline is now + the longer of --timeout and `at_least`.
+void PrepareSlowContext(grpc::ClientContext* context, absl::Duration at_least);
 
 }  // namespace kam::kamctl
 

@@ -8,7 +8,8 @@ namespace kam::kamctl {
 
 const std::vector<std::string>& GlobalFlags() {
   static const auto* const kFlags = new std::vector<std::string>{
-      "registry_addr", "engagement_addr", "token", "output", "timeout"};
+      "registry_addr", "engagement_addr", "scoring_addr",
+      "token",         "output",          "timeout"};
   return *kFlags;
 }
 
@@ -16,7 +17,7 @@ const std::vector<Command>& Commands() {
   static const auto* const kCommands = new std::vector<Command>{
       {"health",
        "",
-       "[--target=registry|engagement] [--service=NAME]",
+       "[--target=registry|engagement|scoring] [--service=NAME]",
        "check a server's health (default the registry); exit 0 only when "
        "SERVING",
        0,
@@ -312,6 +313,219 @@ const std::vector<Command>& Commands() {
        1,
        {},
        RunSummary},
+      // Scoring (--scoring_addr).
+      {"models",
+       "list",
+       "[--page_size=N] [--page_token=T] [--all]",
+       "score models by ID, with their state and version",
+       0,
+       0,
+       {"page_size", "page_token", "all"},
+       RunModelsList},
+      {"models",
+       "get",
+       "MODEL_ID|-",
+       "a model's criteria, tier lines and portfolio axes (- is the active "
+       "model)",
+       1,
+       1,
+       {},
+       RunModelsGet},
+      {"models",
+       "create",
+       "FILE.json [--id=ID] [--request_id=KEY]",
+       "create a draft from a model in proto3 JSON ('models get - -o json')",
+       1,
+       1,
+       {"id", "request_id"},
+       RunModelsCreate},
+      {"models",
+       "update",
+       "MODEL_ID FILE.json [--etag=ETAG]",
+       "replace a draft with the file's model (the file's etag must match)",
+       2,
+       2,
+       {"etag"},
+       RunModelsUpdate},
+      {"models",
+       "delete",
+       "MODEL_ID [--etag=ETAG]",
+       "delete a draft or retired model",
+       1,
+       1,
+       {"etag"},
+       RunModelsDelete},
+      {"models",
+       "activate",
+       "MODEL_ID [--etag=ETAG] [--wait]",
+       "make a draft the active model and rescore every account (admin)",
+       1,
+       1,
+       {"etag", "wait"},
+       RunModelsActivate},
+      {"models",
+       "evaluate",
+       "MODEL_ID|FILE.json [--limit=N]",
+       "what-if: who would change tier under the model (writes nothing)",
+       1,
+       1,
+       {"limit"},
+       RunModelsEvaluate},
+      {"ratings",
+       "set",
+       "ACCOUNT_ID CRITERION_ID VALUE --rater=EMAIL [--note=TEXT]",
+       "rate an account 1-10 on a manual criterion of the active model",
+       3,
+       3,
+       {"rater", "note"},
+       RunRatingsSet},
+      {"ratings",
+       "list",
+       "ACCOUNT_ID",
+       "an account's manual ratings",
+       1,
+       1,
+       {},
+       RunRatingsList},
+      {"import",
+       "ratings",
+       "FILE.csv",
+       "set the ratings in a CSV file; running it again changes nothing",
+       1,
+       1,
+       {},
+       RunImportRatings},
+      {"score",
+       "",
+       "ACCOUNT_ID",
+       "the account's score, tier and why: the per-criterion breakdown",
+       1,
+       1,
+       {},
+       RunScore},
+      {"score",
+       "history",
+       "ACCOUNT_ID [--page_size=N] [--page_token=T] [--all]",
+       "every change of the account's score, newest first",
+       1,
+       1,
+       {"page_size", "page_token", "all"},
+       RunScoreHistory},
+      {"scores",
+       "list",
+       "[--tier=TIER] [--page_size=N] [--page_token=T] [--all]",
+       "current scores by account, with tier, trend and quadrant",
+       0,
+       0,
+       {"tier", "page_size", "page_token", "all"},
+       RunScoresList},
+      {"tier",
+       "",
+       "ACCOUNT_ID",
+       "the account's tier in force, where it comes from, and any override",
+       1,
+       1,
+       {},
+       RunTier},
+      {"tier",
+       "override",
+       "ACCOUNT_ID TIER --reason=TEXT --author=EMAIL --expires=WHEN",
+       "pin the account's tier until WHEN (30d, 720h, RFC 3339 or a day)",
+       2,
+       2,
+       {"reason", "author", "expires"},
+       RunTierOverride},
+      {"tier",
+       "clear",
+       "ACCOUNT_ID --author=EMAIL",
+       "end the override now: the account takes its computed tier",
+       1,
+       1,
+       {"author"},
+       RunTierClear},
+      {"tier",
+       "history",
+       "ACCOUNT_ID [--page_size=N] [--page_token=T] [--all]",
+       "the account's tier changes, newest first",
+       1,
+       1,
+       {"page_size", "page_token", "all"},
+       RunTierHistory},
+      {"tiers",
+       "",
+       "ACCOUNT_ID...",
+       "the tiers of up to 1000 accounts at once",
+       1,
+       100000,
+       {},
+       RunTiers},
+      {"tiers",
+       "watch",
+       "[--after=SEQ] [--limit=N]",
+       "print tier changes as they happen (Ctrl-C stops)",
+       0,
+       0,
+       {"after", "limit"},
+       RunTiersWatch},
+      {"abc",
+       "",
+       "[--a=PERCENT] [--b=PERCENT]",
+       "ABC analysis: accounts by gross profit; A the first 80%, B the next "
+       "15%",
+       0,
+       0,
+       {"a", "b"},
+       RunAbc},
+      {"portfolio",
+       "matrix",
+       "",
+       "every account's attractiveness, our relative strength, and its "
+       "quadrant",
+       0,
+       0,
+       {},
+       RunPortfolioMatrix},
+      {"portfolio",
+       "summary",
+       "[--near=POINTS] [--limit=N]",
+       "tiers, ABC and quadrant counts; promotion candidates, demotion watch",
+       0,
+       0,
+       {"near", "limit"},
+       RunPortfolioSummary},
+      {"rescore",
+       "",
+       "[--wait] [--request_id=KEY]",
+       "rescore every account with the active model (admin); --wait follows "
+       "it",
+       0,
+       0,
+       {"wait", "request_id"},
+       RunRescore},
+      {"runs",
+       "list",
+       "[--page_size=N] [--page_token=T] [--all]",
+       "rescoring runs, newest first",
+       0,
+       0,
+       {"page_size", "page_token", "all"},
+       RunRunsList},
+      {"runs",
+       "get",
+       "RUN_ID",
+       "one rescoring run and its progress",
+       1,
+       1,
+       {},
+       RunRunsGet},
+      {"runs",
+       "cancel",
+       "RUN_ID",
+       "stop a running run after its current chunk (admin)",
+       1,
+       1,
+       {},
+       RunRunsCancel},
   };
   return *kCommands;
 }
@@ -320,9 +534,11 @@ std::string UsageText() {
   std::string text =
       "kamctl: the command-line client of the kam services: registry "
       "(accounts,\n"
-      "contacts, financials, import, feed) and engagement (interactions, "
+      "contacts, financials, import, feed), engagement (interactions, "
       "surveys,\n"
-      "satisfaction, cadence, overdue, coverage, stage, summary).\n"
+      "satisfaction, cadence, overdue, coverage, stage, summary) and scoring\n"
+      "(models, ratings, score, scores, tier, tiers, abc, portfolio, "
+      "rescore, runs).\n"
       "\n"
       "Usage: kamctl COMMAND [ARGS] [FLAGS]   (flags may come anywhere)\n"
       "\n"
@@ -350,6 +566,11 @@ std::string UsageText() {
       "  TIER key|potential_key|maintain|transactional;\n"
       "  STAGE exploratory|basic|cooperative|interdependent|integrated|"
       "disintegrating;\n"
+      "  VALUE (a rating) a whole number from 1 to 10; MODEL_ID - is the "
+      "active model;\n"
+      "  WHEN (--expires) a duration from now (30d, 720h), an RFC 3339 time, "
+      "or a day\n"
+      "  (2027-01-31: until the end of that day, UTC);\n"
       "  TIME RFC 3339 (2026-03-12T10:30:00Z, 2026-03-12T11:30:00+01:00) or a "
       "day in UTC\n"
       "  (2026-03-12; as --until it includes that day).\n"
@@ -361,6 +582,8 @@ std::string UsageText() {
       "                             engagement address (KAM_ENGAGEMENT_ADDR; "
       "default\n"
       "                             127.0.0.1:50062)\n"
+      "  --scoring_addr=HOST:PORT   scoring address (KAM_SCORING_ADDR; "
+      "default 127.0.0.1:50063)\n"
       "  --token=TOKEN              bearer token (KAM_TOKEN)\n"
       "  --output=table|json, -o json\n"
       "                             output format (KAM_OUTPUT; default "

@@ -11,6 +11,10 @@ namespace kam::kamctl {
 // Command describes one subcommand: how it is called, what it takes, and the
 // function that runs it. The usage text and the checks of argument counts and
 // flags are derived from this table, so they cannot drift apart.
+//
+// A group may have both a one-word command and verbs ("score ACCOUNT_ID" and
+// "score history ACCOUNT_ID"): a second word that is one of the group's verbs
+// picks that verb, anything else is the one-word command's argument.
 struct Command {
   const char* group;     // "accounts"
   const char* verb;      // "list"; empty for a one-word command ("health")
@@ -67,6 +71,32 @@ int RunCoverage(const Invocation& invocation);
 int RunStageGet(const Invocation& invocation);
 int RunStageSet(const Invocation& invocation);
 int RunSummary(const Invocation& invocation);
+int RunModelsList(const Invocation& invocation);
+int RunModelsGet(const Invocation& invocation);
+int RunModelsCreate(const Invocation& invocation);
+int RunModelsUpdate(const Invocation& invocation);
+int RunModelsDelete(const Invocation& invocation);
+int RunModelsActivate(const Invocation& invocation);
+int RunModelsEvaluate(const Invocation& invocation);
+int RunRatingsSet(const Invocation& invocation);
+int RunRatingsList(const Invocation& invocation);
+int RunImportRatings(const Invocation& invocation);
+int RunScore(const Invocation& invocation);
+int RunScoreHistory(const Invocation& invocation);
+int RunScoresList(const Invocation& invocation);
+int RunTier(const Invocation& invocation);
+int RunTierOverride(const Invocation& invocation);
+int RunTierClear(const Invocation& invocation);
+int RunTierHistory(const Invocation& invocation);
+int RunTiers(const Invocation& invocation);
+int RunTiersWatch(const Invocation& invocation);
+int RunAbc(const Invocation& invocation);
+int RunPortfolioMatrix(const Invocation& invocation);
+int RunPortfolioSummary(const Invocation& invocation);
+int RunRescore(const Invocation& invocation);
+int RunRunsList(const Invocation& invocation);
+int RunRunsGet(const Invocation& invocation);
+int RunRunsCancel(const Invocation& invocation);
 
 }  // namespace kam::kamctl
 

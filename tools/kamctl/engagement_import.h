@@ -1,26 +1,31 @@
 #ifndef KAM_TOOLS_KAMCTL_ENGAGEMENT_IMPORT_H_
 #define KAM_TOOLS_KAMCTL_ENGAGEMENT_IMPORT_H_
 
+#include <algorithm>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "kam/engagement/v1/engagement.pb.h"
 #include "tools/kamctl/csv.h"
 #include "tools/kamctl/engagement_records.h"
 
-// The engagement imports (kamctl interactions import, kamctl surveys import)
-// without the network: a CSV file made into requests, and the server's
-// answers counted and tied back to the file's lines.
+// The imports that send one request per row (kamctl interactions import,
+// surveys import, import ratings) without the network: a CSV file made into
+// requests, and the server's answers counted and tied back to the file's
+// lines.
 namespace kam::kamctl {
 
-// EngagementImportPlan is a CSV file made ready to send: the rows that map
-// cleanly, in file order, each with its stable request_id, and the rows that
-// do not (reported, never sent).
+// RowImportPlan is a CSV file made ready to send: the rows that map cleanly,
+// in file order, each with its key (a stable request_id, or what the request
+// sets), and the rows that do not (reported, never sent).
 template <typename Request>
-struct EngagementImportPlan {
+struct RowImportPlan {
   std::vector<Request> items;
   // lines[i] is the CSV line of items[i].
   std::vector<int> lines;
@@ -32,9 +37,56 @@ struct EngagementImportPlan {
   size_t size() const { return items.size(); }
 };
 
-using InteractionImportPlan =
-    EngagementImportPlan<ev1::CreateInteractionRequest>;
-using SurveyImportPlan = EngagementImportPlan<ev1::RecordSurveyResponseRequest>;
+using InteractionImportPlan = RowImportPlan<ev1::CreateInteractionRequest>;
+using SurveyImportPlan = RowImportPlan<ev1::RecordSurveyResponseRequest>;
+
+// PlanRowImport parses `csv_text` as a file of `file_kind` ("surveys") with
+// the columns `specs`, and maps each record with
+// `map(const CsvColumns&, const CsvRecord&) -> absl::StatusOr<Request>`.
+// A row whose `key(const Request&) -> std::string` equals an earlier row's is
+// malformed, named by `describe(const CsvColumns&, const CsvRecord&)` in the
+// message ("interaction "i" of account "a" appears again (first on line
+// 2)"). Fails, with the line number, only when the file as a whole is
+// unusable (no header, a bad header, a column unknown, repeated or missing).
+template <typename Request, typename MapFn, typename KeyFn, typename DescribeFn>
+absl::StatusOr<RowImportPlan<Request>> PlanRowImport(
+    absl::string_view file_kind, const std::vector<CsvColumnSpec>& specs,
+    absl::string_view csv_text, MapFn map, KeyFn key, DescribeFn describe) {
+  absl::StatusOr<CsvDocument> doc = ParseCsv(csv_text);
+  if (!doc.ok()) return doc.status();
+  absl::StatusOr<CsvColumns> columns =
+      CsvColumns::Bind(file_kind, specs, doc->header);
+  if (!columns.ok()) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "line %d: %s", doc->header_line, columns.status().message()));
+  }
+  RowImportPlan<Request> plan;
+  plan.total_rows = static_cast<int>(doc->records.size() + doc->errors.size());
+  plan.errors = doc->errors;
+  std::map<std::string, int> first_line;
+  for (const CsvRecord& record : doc->records) {
+    absl::StatusOr<Request> item = map(*columns, record);
+    if (!item.ok()) {
+      plan.errors.push_back(
+          {record.line, std::string(item.status().message())});
+      continue;
+    }
+    auto [it, inserted] = first_line.emplace(key(*item), record.line);
+    if (!inserted) {
+      plan.errors.push_back(
+          {record.line,
+           absl::StrFormat("%s appears again (first on line %d)",
+                           describe(*columns, record), it->second)});
+      continue;
+    }
+    plan.items.push_back(*std::move(item));
+    plan.lines.push_back(record.line);
+  }
+  std::stable_sort(
+      plan.errors.begin(), plan.errors.end(),
+      [](const CsvError& a, const CsvError& b) { return a.line < b.line; });
+  return plan;
+}
 
 // PlanInteractionImport and PlanSurveyImport parse and map a whole file.
 // They fail (with the line number) only when the file as a whole is

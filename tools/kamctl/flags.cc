@@ -6,6 +6,8 @@ ABSL_FLAG(std::string, registry_addr, "127.0.0.1:50061",
           "host:port of the registry service (env KAM_REGISTRY_ADDR)");
 ABSL_FLAG(std::string, engagement_addr, "127.0.0.1:50062",
           "host:port of the engagement service (env KAM_ENGAGEMENT_ADDR)");
+ABSL_FLAG(std::string, scoring_addr, "127.0.0.1:50063",
+          "host:port of the scoring service (env KAM_SCORING_ADDR)");
 ABSL_FLAG(std::string, token, "",
           "bearer token sent as 'authorization: Bearer <token>' "
           "(env KAM_TOKEN)");
@@ -17,7 +19,7 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 ABSL_FLAG(std::string, service, "",
           "health: the service name to check (empty: the whole server)");
 ABSL_FLAG(std::string, target, "registry",
-          "health: which server to check, registry or engagement");
+          "health: which server to check, registry, engagement or scoring");
 
 ABSL_FLAG(std::string, kam, "",
           "the key account manager (an e-mail address): filter or value");
@@ -28,13 +30,15 @@ ABSL_FLAG(std::string, tag, "", "accounts list: only accounts with this tag");
 ABSL_FLAG(std::string, status, "",
           "lifecycle status: prospect, active, dormant or churned");
 ABSL_FLAG(int32_t, page_size, 0,
-          "accounts list, interactions list|contact: results per page (0: "
-          "50)");
+          "list commands (accounts, interactions, models, scores, score "
+          "history, tier history, runs): results per page (0: the server's "
+          "default, mostly 50)");
 ABSL_FLAG(std::string, page_token, "",
           "list commands: the page to read, from a previous list");
 ABSL_FLAG(bool, all, false, "list commands: read every page");
 ABSL_FLAG(std::string, id, "",
-          "the ID of the account, contact or interaction to create");
+          "the ID of the account, contact, interaction or score model to "
+          "create");
 ABSL_FLAG(std::string, display_name, "", "display name");
 ABSL_FLAG(std::string, industry, "", "industry, free text");
 ABSL_FLAG(std::string, country, "", "ISO 3166-1 alpha-2 country code, e.g. DK");
@@ -47,7 +51,8 @@ ABSL_FLAG(std::string, potential, "",
           "--currency");
 ABSL_FLAG(std::string, currency, "", "ISO 4217 currency code, e.g. EUR");
 ABSL_FLAG(std::string, request_id, "",
-          "idempotency key of a create (or of a survey answer)");
+          "idempotency key of a create (or of a survey answer, or of a "
+          "rescoring run)");
 ABSL_FLAG(std::string, etag, "",
           "only change the resource if its etag is still this");
 ABSL_FLAG(int32_t, depth, 0,
@@ -81,10 +86,13 @@ ABSL_FLAG(int32_t, batch, 500,
           "import: rows per ImportRecords call (1-5000); interactions import: "
           "rows per BatchCreateInteractions call (1-5000, 1000 unless given)");
 
-ABSL_FLAG(uint64_t, after, 0, "feed watch: start after this sequence");
+ABSL_FLAG(uint64_t, after, 0,
+          "feed watch, tiers watch: start after this sequence");
 ABSL_FLAG(int64_t, limit, 0,
-          "feed watch: stop after this many events; overdue: at most this "
-          "many accounts (0: 100)");
+          "feed watch, tiers watch: stop after this many events; overdue: at "
+          "most this many accounts (0: 100); models evaluate: list at most "
+          "this many tier changes (0: 100); portfolio summary: at most this "
+          "many accounts per list (0: 20)");
 
 ABSL_FLAG(std::string, since, "",
           "interactions list: from this time on (RFC 3339 or YYYY-MM-DD)");
@@ -124,8 +132,8 @@ ABSL_FLAG(int32_t, executive_days, 0,
 ABSL_FLAG(int32_t, review_days, 0,
           "cadence set: days between business reviews (0: no target)");
 ABSL_FLAG(std::string, tier, "",
-          "overdue: only this tier: key, potential_key, maintain or "
-          "transactional");
+          "overdue, scores list: only this tier: key, potential_key, maintain "
+          "or transactional");
 ABSL_FLAG(int32_t, days, 0, "coverage: the window in days (0: 90)");
 
 ABSL_FLAG(std::string, rationale, "", "stage set: why (1-2000 chars)");
@@ -133,3 +141,25 @@ ABSL_FLAG(std::string, effective, "",
           "stage set: the day the stage took effect (default: today, UTC)");
 ABSL_FLAG(std::string, by, "",
           "stage set: who sets it, e.g. an e-mail address");
+
+ABSL_FLAG(std::string, rater, "",
+          "ratings set: who rates, e.g. an e-mail address (required)");
+ABSL_FLAG(std::string, note, "", "ratings set: why (at most 2000 chars)");
+ABSL_FLAG(std::string, reason, "",
+          "tier override: why the tier is pinned (required, 1-2000 chars)");
+ABSL_FLAG(std::string, author, "",
+          "tier override, tier clear: who, e.g. an e-mail address (required)");
+ABSL_FLAG(std::string, expires, "",
+          "tier override: when it ends: a duration from now (30d, 720h, "
+          "90m), an RFC 3339 time, or a day (the end of that day, UTC); at "
+          "most 366 days ahead");
+ABSL_FLAG(int32_t, a, 0,
+          "abc: class A is the first this many percent of gross profit (0: "
+          "80)");
+ABSL_FLAG(int32_t, b, 0, "abc: class B is the next this many percent (0: 15)");
+ABSL_FLAG(double, near, 0,
+          "portfolio summary: how close to key's lines counts as near, in "
+          "score points (0: 5)");
+ABSL_FLAG(bool, wait, false,
+          "rescore, models activate: follow the run until it ends, printing "
+          "its progress");

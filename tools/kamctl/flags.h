@@ -7,15 +7,17 @@
 #include "absl/flags/declare.h"
 #include "absl/time/time.h"
 
-// kamctl's flags. The global ones (registry_addr, engagement_addr, token,
-// output, timeout) can also come from KAM_<NAME> environment variables; the
-// rest belong to subcommands, which say which ones they take (see
-// commands.cc). Several subcommands share a flag where it means the same
-// thing (--id, --request_id, --etag, --page_size, --all, --limit, --batch).
+// kamctl's flags. The global ones (registry_addr, engagement_addr,
+// scoring_addr, token, output, timeout) can also come from KAM_<NAME>
+// environment variables; the rest belong to subcommands, which say which ones
+// they take (see commands.cc). Several subcommands share a flag where it means
+// the same thing (--id, --request_id, --etag, --page_size, --all, --limit,
+// --batch).
 
 // Global.
 ABSL_DECLARE_FLAG(std::string, registry_addr);
 ABSL_DECLARE_FLAG(std::string, engagement_addr);
+ABSL_DECLARE_FLAG(std::string, scoring_addr);
 ABSL_DECLARE_FLAG(std::string, token);
 ABSL_DECLARE_FLAG(std::string, output);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
@@ -100,5 +102,16 @@ ABSL_DECLARE_FLAG(int32_t, days);
 ABSL_DECLARE_FLAG(std::string, rationale);
 ABSL_DECLARE_FLAG(std::string, effective);
 ABSL_DECLARE_FLAG(std::string, by);
+
+// scoring: ratings, tier overrides, ABC, portfolio, rescoring
+ABSL_DECLARE_FLAG(std::string, rater);
+ABSL_DECLARE_FLAG(std::string, note);
+ABSL_DECLARE_FLAG(std::string, reason);
+ABSL_DECLARE_FLAG(std::string, author);
+ABSL_DECLARE_FLAG(std::string, expires);
+ABSL_DECLARE_FLAG(int32_t, a);
+ABSL_DECLARE_FLAG(int32_t, b);
+ABSL_DECLARE_FLAG(double, near);
+ABSL_DECLARE_FLAG(bool, wait);
 
 #endif  // KAM_TOOLS_KAMCTL_FLAGS_H_

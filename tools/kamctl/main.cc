@@ -1,4 +1,4 @@
-// kamctl: the command-line client of the kam registry service. This file only
+// kamctl: the command-line client of the kam services. This file only
 // reads the command line and dispatches; see commands.cc for the subcommands
 // and USAGE.md for the manual.
 
@@ -138,16 +138,23 @@ int PrintUsage(std::ostream& out, int exit_code) {
   return exit_code;
 }
 
+// FindCommand finds the command `words` start with. A verb wins over a
+// one-word command of the same group ("score history acme" is the history,
+// "score acme" the one-word command).
 const Command* FindCommand(const std::vector<std::string>& words,
                            size_t* consumed) {
-  for (const Command& command : Commands()) {
-    if (words[0] != command.group) continue;
-    if (*command.verb == '\0') {
-      *consumed = 1;
-      return &command;
+  if (words.size() > 1) {
+    for (const Command& command : Commands()) {
+      if (words[0] == command.group && *command.verb != '\0' &&
+          words[1] == command.verb) {
+        *consumed = 2;
+        return &command;
+      }
     }
-    if (words.size() > 1 && words[1] == command.verb) {
-      *consumed = 2;
+  }
+  for (const Command& command : Commands()) {
+    if (words[0] == command.group && *command.verb == '\0') {
+      *consumed = 1;
       return &command;
     }
   }

@@ -1,5 +1,5 @@
 // kamctl health and kamctl feed watch: the server itself rather than one
-// kind of resource. The feed is the registry's; health checks either server.
+// kind of resource. The feed is the registry's; health checks any server.
 
 #include <iostream>
 #include <memory>
@@ -18,12 +18,19 @@ namespace kam::kamctl {
 
 int RunHealth(const Invocation& in) {
   const std::string target = absl::GetFlag(FLAGS_target);
-  if (target != "registry" && target != "engagement") {
-    return UsageError(absl::StrCat(
-        "--target: must be registry or engagement, got \"", target, "\""));
+  std::shared_ptr<grpc::Channel> channel;
+  if (target == "registry") {
+    channel = RegistryChannel();
+  } else if (target == "engagement") {
+    channel = EngagementChannel();
+  } else if (target == "scoring") {
+    channel = ScoringChannel();
+  } else {
+    return UsageError(absl::StrFormat(
+        "--target: must be registry, engagement or scoring, got \"%s\"",
+        target));
   }
-  auto stub = grpc::health::v1::Health::NewStub(
-      target == "engagement" ? EngagementChannel() : RegistryChannel());
+  auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(absl::GetFlag(FLAGS_service));
   grpc::ClientContext context;
@@ -48,53 +55,19 @@ int RunHealth(const Invocation& in) {
 }
 
 int RunFeedWatch(const Invocation& in) {
-  const int64_t limit = absl::GetFlag(FLAGS_limit);
-  if (limit < 0) return UsageError("--limit: must not be negative");
   auto stub = kam::common::v1::ChangeFeed::NewStub(RegistryChannel());
-  kam::common::v1::WatchChangesRequest request;
-  request.set_after_sequence(absl::GetFlag(FLAGS_after));
-  if (limit > 0 && limit < 4096) {
-    request.set_max_batch_size(static_cast<int32_t>(limit));
-  }
-
-  // The stream is long-lived: it has a deadline only when --timeout is given
-  // on the command line, and reaching it ends the watch normally. An
-  // unreachable server still fails at once (the call is not wait-for-ready).
-  const bool bounded = in.Has("timeout");
-  grpc::ClientContext context;
-  PrepareContext(&context, /*with_deadline=*/bounded);
-
-  std::unique_ptr<grpc::ClientReader<kam::common::v1::WatchChangesResponse>>
-      reader = stub->WatchChanges(&context, request);
-  kam::common::v1::WatchChangesResponse batch;
-  int64_t printed = 0;
-  while (reader->Read(&batch)) {
-    for (const kam::common::v1::ChangeEvent& event : batch.events()) {
-      if (JsonOutput()) {
-        PrintJson(event, /*one_line=*/true);
-      } else {
-        std::cout << absl::StrFormat(
-                         "%d\t%s\t%s\t%s", event.sequence(),
-                         kam::common::v1::ChangeEvent::Kind_Name(event.kind()),
-                         event.resource_name(), FormatTime(event.commit_time()))
-                  << std::endl;
-      }
-      if (limit > 0 && ++printed >= limit) {
-        context.TryCancel();
-        while (reader->Read(&batch)) {
-        }
-        grpc::Status cancelled = reader->Finish();  // CANCELLED, by us
-        (void)cancelled;
-        return kExitOk;
-      }
-    }
-  }
-  grpc::Status status = reader->Finish();
-  if (status.ok() ||
-      (bounded && status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED)) {
-    return kExitOk;
-  }
-  return RpcError(status);
+  return WatchFeed(
+      in,
+      [&stub](grpc::ClientContext* context,
+              const kam::common::v1::WatchChangesRequest& request) {
+        return stub->WatchChanges(context, request);
+      },
+      [](const kam::common::v1::ChangeEvent& event) {
+        return absl::StrFormat(
+            "%d\t%s\t%s\t%s", event.sequence(),
+            kam::common::v1::ChangeEvent::Kind_Name(event.kind()),
+            event.resource_name(), FormatTime(event.commit_time()));
+      });
 }
 
 }  // namespace kam::kamctl

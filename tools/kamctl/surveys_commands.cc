@@ -19,30 +19,9 @@
 namespace kam::kamctl {
 namespace {
 
-constexpr int kAttempts = 3;
-constexpr size_t kProgressEvery = 100;
-
 absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
   return absl::InvalidArgumentError(
       absl::StrCat("--", flag, ": ", rule.message()));
-}
-
-// Record sends one answer, retrying while the server is unreachable or slow:
-// the request_id makes a retry safe.
-grpc::Status Record(ev1::Engagement::Stub* stub,
-                    const ev1::RecordSurveyResponseRequest& request,
-                    ev1::SurveyResponse* response) {
-  for (int attempt = 1;; ++attempt) {
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    grpc::Status status =
-        stub->RecordSurveyResponse(&context, request, response);
-    const bool transient =
-        status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-    if (status.ok() || !transient || attempt == kAttempts) return status;
-    absl::SleepFor(absl::Milliseconds(500 * attempt));
-  }
 }
 
 }  // namespace
@@ -112,33 +91,19 @@ int RunSurveysImport(const Invocation& in) {
 
   auto stub = NewEngagementStub();
   ImportTally tally;
-  const size_t total = plan->size();
-  for (size_t i = 0; i < total; ++i) {
-    ev1::SurveyResponse recorded;
-    grpc::Status status = Record(stub.get(), plan->items[i], &recorded);
-    const bool transient =
-        status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
-    if (transient) {
-      RpcError(status);
-      std::cerr << absl::StrFormat(
-          "kamctl: %d of %d answers were sent before this; running the same "
-          "import again is safe\n",
-          i, total);
-      return kExitFailure;
-    }
-    if (status.ok()) {
-      ++tally.created;
-    } else {
-      ++tally.failed;
-      tally.failures.push_back({plan->lines[i],
-                                plan->items[i].response().account(),
-                                status.error_code(), status.error_message()});
-    }
-    if ((i + 1) % kProgressEvery == 0 || i + 1 == total) {
-      std::cerr << absl::StrFormat("recorded %d/%d answers...\n", i + 1, total);
-    }
-  }
+  const bool finished = SendRowByRow(
+      *plan, "recorded", "answers",
+      [&stub](const ev1::RecordSurveyResponseRequest& request) {
+        grpc::ClientContext context;
+        PrepareContext(&context);
+        ev1::SurveyResponse recorded;
+        return stub->RecordSurveyResponse(&context, request, &recorded);
+      },
+      [](const ev1::RecordSurveyResponseRequest& request) {
+        return request.response().account();
+      },
+      &tally);
+  if (!finished) return kExitFailure;
 
   PrintRefusedRows(path, &tally.failures);
   if (JsonOutput()) {
