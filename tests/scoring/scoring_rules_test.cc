@@ -121,7 +121,7 @@ TEST(DefaultModelTest, MatchesTheDocumentedModel) {
   EXPECT_EQ(model.criteria(kSatisfaction).display_name(), "Satisfaction (NPS)");
 
   EXPECT_EQ(model.tiers().key().promote_at(), 70);
-  EXPECT_EQ(model.tiers().key().demote_below(), 65);
+  EXPECT_EQ(model.tiers().key().demote_below(), 62);
   EXPECT_EQ(model.tiers().potential_key().promote_at(), 55);
   EXPECT_EQ(model.tiers().potential_key().demote_below(), 50);
   EXPECT_EQ(model.tiers().maintain().promote_at(), 35);
@@ -832,7 +832,7 @@ TEST(ScoreAccountTest, ReferenceValueLevels) {
 }
 
 // ---------------------------------------------------------------------------
-// NextTier and IsHigherTier (default lines: key 70/65, potential key 55/50,
+// NextTier and IsHigherTier (default lines: key 70/62, potential key 55/50,
 // maintain 35/30).
 
 TEST(NextTierTest, FirstScoreTakesTheTierItReaches) {
@@ -857,10 +857,10 @@ TEST(NextTierTest, PromotesSeveralStepsAtOnce) {
 
 TEST(NextTierTest, NoFlappingInsideTheBand) {
   const v1::TierThresholds tiers = DefaultModel().tiers();
-  // A key account oscillating between key's demote (65) and promote (70)
+  // A key account oscillating between key's demote (62) and promote (70)
   // lines stays key.
   Tier tier = kKey;
-  for (double score : {69.0, 65.0, 69.99, 65.01, 66.5, 65.0}) {
+  for (double score : {69.0, 62.0, 69.99, 62.01, 66.5, 62.0}) {
     tier = NextTier(tiers, tier, score);
     EXPECT_EQ(tier, kKey) << score;
   }
@@ -874,7 +874,7 @@ TEST(NextTierTest, NoFlappingInsideTheBand) {
 
 TEST(NextTierTest, DemotesToTheBandBelow) {
   const v1::TierThresholds tiers = DefaultModel().tiers();
-  EXPECT_EQ(NextTier(tiers, kKey, 64.99), kPotentialKey);
+  EXPECT_EQ(NextTier(tiers, kKey, 61.99), kPotentialKey);
   // Below potential key's promote line but above its demote line: a fallen
   // key account lands in potential key, not in maintain.
   EXPECT_EQ(NextTier(tiers, kKey, 52), kPotentialKey);
