@@ -570,7 +570,9 @@ v1::ScoreModel DefaultModel() {
   }
   v1::TierThresholds* tiers = model.mutable_tiers();
   tiers->mutable_key()->set_promote_at(70);
-  tiers->mutable_key()->set_demote_below(65);
+  // Wider than the other bands: becoming key tightens the cadence, and an
+  // account that then falls behind it loses up to five engagement points.
+  tiers->mutable_key()->set_demote_below(62);
   tiers->mutable_potential_key()->set_promote_at(55);
   tiers->mutable_potential_key()->set_demote_below(50);
   tiers->mutable_maintain()->set_promote_at(35);
