@@ -289,21 +289,12 @@ grpc::Status EngagementClient::GetSummary(const std::string& account,
 }
 
 absl::StatusOr<uint64_t> EngagementClient::FeedHead() {
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  cv1::WatchChangesRequest request;
-  request.set_after_sequence(0);
-  request.set_max_batch_size(1);
-  auto reader = feed_->WatchChanges(&context, request);
-  cv1::WatchChangesResponse response;
-  const bool got = reader->Read(&response);
-  context.TryCancel();
-  grpc::Status finished = reader->Finish();
-  if (!got) {
-    return absl::UnavailableError(absl::StrCat(
-        "WatchChanges gave no first response: ", Describe(finished)));
-  }
-  return response.head_sequence();
+  return registry_test::StreamHead(
+      [this](grpc::ClientContext* context,
+             const cv1::WatchChangesRequest& request) {
+        SetDeadline(context);
+        return feed_->WatchChanges(context, request);
+      });
 }
 
 absl::StatusOr<ev1::EngagementSummary> EngagementClient::WaitForSummaryEvent(

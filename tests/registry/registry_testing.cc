@@ -110,6 +110,55 @@ std::string Describe(const grpc::Status& status) {
 
 // --- RegistryClient ---------------------------------------------------------
 
+absl::StatusOr<uint64_t> StreamHead(const FeedOpener& open) {
+  grpc::ClientContext context;
+  cv1::WatchChangesRequest request;
+  request.set_after_sequence(0);
+  request.set_max_batch_size(1);
+  auto reader = open(&context, request);
+  cv1::WatchChangesResponse response;
+  const bool got = reader->Read(&response);
+  context.TryCancel();
+  grpc::Status finished = reader->Finish();
+  if (!got) {
+    return absl::UnavailableError(absl::StrCat(
+        "the change stream gave no first response: ", Describe(finished)));
+  }
+  return response.head_sequence();
+}
+
+absl::StatusOr<std::vector<cv1::ChangeEvent>> ReadStreamToHead(
+    const FeedOpener& open, uint64_t after) {
+  grpc::ClientContext context;
+  cv1::WatchChangesRequest request;
+  request.set_after_sequence(after);
+  auto reader = open(&context, request);
+  std::vector<cv1::ChangeEvent> events;
+  uint64_t target = 0;
+  bool first = true;
+  uint64_t last = after;
+  cv1::WatchChangesResponse response;
+  while (first || last < target) {
+    if (!reader->Read(&response)) {
+      grpc::Status finished = reader->Finish();
+      return absl::UnavailableError(
+          absl::StrCat("the change stream ended after sequence ", last,
+                       " before reaching ", target, ": ", Describe(finished)));
+    }
+    if (first) {
+      target = response.head_sequence();
+      first = false;
+    }
+    for (const cv1::ChangeEvent& event : response.events()) {
+      events.push_back(event);
+      last = event.sequence();
+    }
+  }
+  context.TryCancel();
+  reader->Finish().IgnoreError();
+  return events;
+}
+
 RegistryClient::RegistryClient(const std::string& address)
     : channel_(
           grpc::CreateChannel(address, grpc::InsecureChannelCredentials())),
@@ -284,55 +333,21 @@ grpc::Status RegistryClient::Import(const rv1::ImportRecordsRequest& request,
               absl::Seconds(30));
 }
 
+FeedOpener RegistryClient::ChangeStream() {
+  return [this](grpc::ClientContext* context,
+                const cv1::WatchChangesRequest& request) {
+    SetDeadline(context);
+    return feed_->WatchChanges(context, request);
+  };
+}
+
 absl::StatusOr<uint64_t> RegistryClient::FeedHead() {
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  cv1::WatchChangesRequest request;
-  request.set_after_sequence(0);
-  request.set_max_batch_size(1);
-  auto reader = feed_->WatchChanges(&context, request);
-  cv1::WatchChangesResponse response;
-  const bool got = reader->Read(&response);
-  context.TryCancel();
-  grpc::Status finished = reader->Finish();
-  if (!got) {
-    return absl::UnavailableError(absl::StrCat(
-        "WatchChanges gave no first response: ", Describe(finished)));
-  }
-  return response.head_sequence();
+  return StreamHead(ChangeStream());
 }
 
 absl::StatusOr<std::vector<cv1::ChangeEvent>> RegistryClient::ReadFeed(
     uint64_t after) {
-  grpc::ClientContext context;
-  SetDeadline(&context);
-  cv1::WatchChangesRequest request;
-  request.set_after_sequence(after);
-  auto reader = feed_->WatchChanges(&context, request);
-  std::vector<cv1::ChangeEvent> events;
-  uint64_t target = 0;
-  bool first = true;
-  uint64_t last = after;
-  cv1::WatchChangesResponse response;
-  while (first || last < target) {
-    if (!reader->Read(&response)) {
-      grpc::Status finished = reader->Finish();
-      return absl::UnavailableError(
-          absl::StrCat("WatchChanges ended after sequence ", last,
-                       " before reaching ", target, ": ", Describe(finished)));
-    }
-    if (first) {
-      target = response.head_sequence();
-      first = false;
-    }
-    for (const cv1::ChangeEvent& event : response.events()) {
-      events.push_back(event);
-      last = event.sequence();
-    }
-  }
-  context.TryCancel();
-  reader->Finish().IgnoreError();
-  return events;
+  return ReadStreamToHead(ChangeStream(), after);
 }
 
 grpc::Status RegistryClient::HealthCheck(

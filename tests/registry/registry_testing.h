@@ -6,6 +6,7 @@
 // and a fixture that runs a real kam-registry in a temporary directory.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +65,20 @@ std::string ContactName(const std::string& account_id,
 ::testing::AssertionResult IsInvalidArgumentFor(const grpc::Status& status,
                                                 absl::string_view field);
 std::string CodeName(grpc::StatusCode code);
+
+// --- Change streams ---------------------------------------------------------
+
+// Opens a WatchChanges-shaped stream (ChangeFeed.WatchChanges, or scoring's
+// WatchTiers) on `context`, which the opener prepares (deadline, token).
+using FeedOpener = std::function<
+    std::unique_ptr<grpc::ClientReader<cv1::WatchChangesResponse>>(
+        grpc::ClientContext* context, const cv1::WatchChangesRequest& request)>;
+
+// The head sequence the stream reports in its first response.
+absl::StatusOr<uint64_t> StreamHead(const FeedOpener& open);
+// The events with sequence > after, up to the head as of the first response.
+absl::StatusOr<std::vector<cv1::ChangeEvent>> ReadStreamToHead(
+    const FeedOpener& open, uint64_t after);
 
 // --- Client -----------------------------------------------------------------
 
@@ -125,6 +140,8 @@ class RegistryClient {
   grpc::Status Import(const rv1::ImportRecordsRequest& request,
                       rv1::ImportRecordsResponse* out);
 
+  // Opens the registry's WatchChanges with a deadline.
+  FeedOpener ChangeStream();
   // The feed's head sequence, from the first response of a WatchChanges.
   absl::StatusOr<uint64_t> FeedHead();
   // The events with sequence > after, up to the head as of the call.

@@ -261,55 +261,21 @@ absl::StatusOr<sv1::RescoringRun> ScoringClient::WaitForRun(
       "; last GetRescoringRun: ", Describe(last), " ", run.ShortDebugString()));
 }
 
+registry_test::FeedOpener ScoringClient::TierStream() {
+  return [this](grpc::ClientContext* context,
+                const cv1::WatchChangesRequest& request) {
+    Prepare(context);
+    return stub_->WatchTiers(context, request);
+  };
+}
+
 absl::StatusOr<uint64_t> ScoringClient::FeedHead() {
-  grpc::ClientContext context;
-  Prepare(&context);
-  cv1::WatchChangesRequest request;
-  request.set_after_sequence(0);
-  request.set_max_batch_size(1);
-  auto reader = stub_->WatchTiers(&context, request);
-  cv1::WatchChangesResponse response;
-  const bool got = reader->Read(&response);
-  context.TryCancel();
-  grpc::Status finished = reader->Finish();
-  if (!got) {
-    return absl::UnavailableError(absl::StrCat(
-        "WatchTiers gave no first response: ", Describe(finished)));
-  }
-  return response.head_sequence();
+  return registry_test::StreamHead(TierStream());
 }
 
 absl::StatusOr<std::vector<cv1::ChangeEvent>> ScoringClient::ReadTierFeed(
     uint64_t after) {
-  grpc::ClientContext context;
-  Prepare(&context);
-  cv1::WatchChangesRequest request;
-  request.set_after_sequence(after);
-  auto reader = stub_->WatchTiers(&context, request);
-  std::vector<cv1::ChangeEvent> events;
-  uint64_t target = 0;
-  bool first = true;
-  uint64_t last = after;
-  cv1::WatchChangesResponse response;
-  while (first || last < target) {
-    if (!reader->Read(&response)) {
-      grpc::Status finished = reader->Finish();
-      return absl::UnavailableError(
-          absl::StrCat("WatchTiers ended after sequence ", last,
-                       " before reaching ", target, ": ", Describe(finished)));
-    }
-    if (first) {
-      target = response.head_sequence();
-      first = false;
-    }
-    for (const cv1::ChangeEvent& event : response.events()) {
-      events.push_back(event);
-      last = event.sequence();
-    }
-  }
-  context.TryCancel();
-  reader->Finish().IgnoreError();
-  return events;
+  return registry_test::ReadStreamToHead(TierStream(), after);
 }
 
 // --- ScoringTest ------------------------------------------------------------

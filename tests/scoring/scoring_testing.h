@@ -149,6 +149,8 @@ class ScoringClient {
   absl::StatusOr<sv1::RescoringRun> WaitForRun(
       const std::string& name, absl::Duration timeout = kWaitTimeout);
 
+  // Opens WatchTiers with a deadline and the client's token.
+  registry_test::FeedOpener TierStream();
   // The tier feed's head, from the first response of a WatchTiers.
   absl::StatusOr<uint64_t> FeedHead();
   // WatchTiers: the events with sequence > after, up to the head as of the
