@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "common/runtime_metrics.h"
 
 namespace kam {
 namespace {
@@ -54,7 +55,9 @@ Metrics::Metrics()
       handling_(&prometheus::BuildHistogram()
                      .Name("kam_grpc_server_handling_seconds")
                      .Help("Time from receiving an RPC to sending its status")
-                     .Register(*registry_)) {}
+                     .Register(*registry_)) {
+  AddCollectable(std::make_shared<ProcessCollector>());
+}
 
 Metrics::~Metrics() = default;
 
@@ -73,7 +76,16 @@ absl::Status Metrics::Serve(const std::string& address) {
         "cannot serve metrics on ", address, ": ", e.what()));
   }
   exposer_->RegisterCollectable(registry_);
+  for (const auto& collectable : collectables_) {
+    exposer_->RegisterCollectable(collectable);
+  }
   return absl::OkStatus();
+}
+
+void Metrics::AddCollectable(
+    std::shared_ptr<prometheus::Collectable> collectable) {
+  if (exposer_ != nullptr) exposer_->RegisterCollectable(collectable);
+  collectables_.push_back(std::move(collectable));
 }
 
 int Metrics::port() const {

@@ -32,6 +32,9 @@ class Metrics {
   prometheus::Registry& registry() { return *registry_; }
   std::shared_ptr<prometheus::Registry> shared_registry() { return registry_; }
 
+  // Exports `collectable` too (scraped with the registry), from now on.
+  void AddCollectable(std::shared_ptr<prometheus::Collectable> collectable);
+
   // Serves /metrics on `address` ("host:port"; port 0 picks a free one).
   absl::Status Serve(const std::string& address);
   // The bound port, or 0 if not serving.
@@ -58,6 +61,8 @@ class Metrics {
 
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
+  // Kept alive here; the exposer holds weak references.
+  std::vector<std::shared_ptr<prometheus::Collectable>> collectables_;
   prometheus::Family<prometheus::Counter>* handled_;
   prometheus::Family<prometheus::Histogram>* handling_;
   absl::Mutex mu_;

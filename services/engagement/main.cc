@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "common/feed_consumer.h"
 #include "common/handler.h"
+#include "common/runtime_metrics.h"
 #include "common/server.h"
 #include "common/store.h"
 #include "grpcpp/create_channel.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
   store_options.sync_writes = flags.sync_writes;
   auto store = kam::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
+  kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::engagement::EngagementLedger ledger(store->get(), host.clock(), {*tier});
 

@@ -5,6 +5,7 @@
 #include "common/change_feed_service.h"
 #include "common/clock.h"
 #include "common/handler.h"
+#include "common/runtime_metrics.h"
 #include "common/server.h"
 #include "common/store.h"
 #include "services/registry/account_registry.h"
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
   store_options.sync_writes = flags.sync_writes;
   auto store = kam::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
+  kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::registry::AccountRegistry registry(store->get(), host.clock());
   kam::WorkerPool pool(4);

@@ -9,6 +9,7 @@
 #include "common/change_feed_service.h"
 #include "common/feed_consumer.h"
 #include "common/handler.h"
+#include "common/runtime_metrics.h"
 #include "common/server.h"
 #include "common/store.h"
 #include "grpcpp/create_channel.h"
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
   store_options.sync_writes = flags.sync_writes;
   auto store = kam::Store::Open(store_options);
   if (!store.ok()) return Fail(store.status());
+  kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::scoring::ScoreBook book(store->get(), host.clock(),
                                &host.metrics().registry(), {chunk});
