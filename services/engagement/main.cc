@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/synchronization/notification.h"
+#include "common/admin_service.h"
 #include "common/change_feed_service.h"
 #include "common/clock.h"
 #include "common/feed_consumer.h"
@@ -154,6 +155,9 @@ int main(int argc, char** argv) {
   });
 
   kam::WorkerPool pool(4);
+  kam::AdminService admin_service(store->get(), &host.authorizer(),
+                                  host.clock(), &pool);
+  host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::engagement::EngagementService engagement_service(
       &ledger, &host.authorizer(), &pool, &host.metrics().registry());
   kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer());

@@ -2,6 +2,7 @@
 // AccountRegistry and registry_rules.
 #include <cstdio>
 
+#include "common/admin_service.h"
 #include "common/change_feed_service.h"
 #include "common/clock.h"
 #include "common/handler.h"
@@ -44,6 +45,9 @@ int main(int argc, char** argv) {
 
   kam::registry::AccountRegistry registry(store->get(), host.clock());
   kam::WorkerPool pool(4);
+  kam::AdminService admin_service(store->get(), &host.authorizer(),
+                                  host.clock(), &pool);
+  host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
                                                   &pool);
   kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer());

@@ -6,6 +6,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/synchronization/notification.h"
+#include "common/admin_service.h"
 #include "common/change_feed_service.h"
 #include "common/feed_consumer.h"
 #include "common/handler.h"
@@ -130,6 +131,9 @@ int main(int argc, char** argv) {
   });
 
   kam::WorkerPool pool(2);
+  kam::AdminService admin_service(store->get(), &host.authorizer(),
+                                  host.clock(), &pool);
+  host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::ChangeFeedService tier_feed(&book.feed(), &host.authorizer(),
                                    absl::Seconds(5), kam::Role::kTierReader);
   kam::scoring::ScoringService scoring_service(&book, &host.authorizer(), &pool,

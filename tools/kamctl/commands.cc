@@ -24,6 +24,15 @@ const std::vector<Command>& Commands() {
        0,
        {"service", "target"},
        RunHealth},
+      {"admin",
+       "checkpoint",
+       "DIRECTORY [--target=registry|engagement|scoring]",
+       "back up a server's RocksDB: a consistent copy into DIRECTORY, an "
+       "absolute path on the server's own filesystem (admin token)",
+       1,
+       1,
+       {"target"},
+       RunAdminCheckpoint},
       {"accounts",
        "list",
        "[--kam=EMAIL] [--segment=S] [--parent=ID] [--tag=T] "

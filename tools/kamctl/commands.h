@@ -38,6 +38,7 @@ std::string UsageText();
 
 // The subcommands (one file per group).
 int RunHealth(const Invocation& invocation);
+int RunAdminCheckpoint(const Invocation& invocation);
 int RunAccountsList(const Invocation& invocation);
 int RunAccountsGet(const Invocation& invocation);
 int RunAccountsCreate(const Invocation& invocation);

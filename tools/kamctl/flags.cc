@@ -19,7 +19,7 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 ABSL_FLAG(std::string, service, "",
           "health: the service name to check (empty: the whole server)");
 ABSL_FLAG(std::string, target, "registry",
-          "health: which server to check, registry, engagement or scoring");
+          "health, admin: which server, registry, engagement or scoring");
 
 ABSL_FLAG(std::string, kam, "",
           "the key account manager (an e-mail address): filter or value");

@@ -9,6 +9,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "kam/common/v1/admin.grpc.pb.h"
 #include "kam/common/v1/feed.grpc.pb.h"
 #include "tools/kamctl/commands.h"
 #include "tools/kamctl/flags.h"
@@ -16,20 +17,26 @@
 
 namespace kam::kamctl {
 
-int RunHealth(const Invocation& in) {
+namespace {
+
+// The channel to the server --target names; null (after printing a usage
+// error) for an unknown name.
+std::shared_ptr<grpc::Channel> TargetChannel() {
   const std::string target = absl::GetFlag(FLAGS_target);
-  std::shared_ptr<grpc::Channel> channel;
-  if (target == "registry") {
-    channel = RegistryChannel();
-  } else if (target == "engagement") {
-    channel = EngagementChannel();
-  } else if (target == "scoring") {
-    channel = ScoringChannel();
-  } else {
-    return UsageError(absl::StrFormat(
-        "--target: must be registry, engagement or scoring, got \"%s\"",
-        target));
-  }
+  if (target == "registry") return RegistryChannel();
+  if (target == "engagement") return EngagementChannel();
+  if (target == "scoring") return ScoringChannel();
+  UsageError(absl::StrFormat(
+      "--target: must be registry, engagement or scoring, got \"%s\"",
+      target));
+  return nullptr;
+}
+
+}  // namespace
+
+int RunHealth(const Invocation& in) {
+  std::shared_ptr<grpc::Channel> channel = TargetChannel();
+  if (channel == nullptr) return kExitUsage;
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(absl::GetFlag(FLAGS_service));
@@ -52,6 +59,28 @@ int RunHealth(const Invocation& in) {
   return response.status() == grpc::health::v1::HealthCheckResponse::SERVING
              ? kExitOk
              : kExitFailure;
+}
+
+int RunAdminCheckpoint(const Invocation& in) {
+  std::shared_ptr<grpc::Channel> channel = TargetChannel();
+  if (channel == nullptr) return kExitUsage;
+  auto stub = kam::common::v1::Admin::NewStub(channel);
+  kam::common::v1::CreateCheckpointRequest request;
+  request.set_directory(in.args[0]);
+  grpc::ClientContext context;
+  PrepareSlowContext(&context, absl::Seconds(60));
+  kam::common::v1::Checkpoint response;
+  grpc::Status status = stub->CreateCheckpoint(&context, request, &response);
+  if (!status.ok()) return RpcError(status);
+  if (JsonOutput()) {
+    PrintJson(response);
+  } else {
+    std::cout << absl::StrFormat(
+        "checkpoint of %s written to %s: %d files, %d bytes, at %s\n",
+        absl::GetFlag(FLAGS_target), response.directory(), response.files(),
+        response.size_bytes(), FormatTime(response.create_time()));
+  }
+  return kExitOk;
 }
 
 int RunFeedWatch(const Invocation& in) {
