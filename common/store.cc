@@ -146,6 +146,14 @@ std::unique_ptr<rocksdb::Iterator> Store::NewIterator(
   return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, family));
 }
 
+std::unique_ptr<rocksdb::Iterator> Store::NewBulkIterator(
+    rocksdb::ColumnFamilyHandle* family) const {
+  rocksdb::ReadOptions options;
+  options.fill_cache = false;
+  options.readahead_size = 2 << 20;
+  return std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(options, family));
+}
+
 absl::Status Store::Checkpoint(const std::string& directory) {
   rocksdb::Checkpoint* raw = nullptr;
   {

@@ -68,6 +68,11 @@ class Store {
       rocksdb::ColumnFamilyHandle* family,
       const rocksdb::Snapshot* snapshot = nullptr) const;
 
+  // An iterator for a scan over a whole family (a full rescoring run): it
+  // reads ahead and leaves the block cache to the point reads that need it.
+  std::unique_ptr<rocksdb::Iterator> NewBulkIterator(
+      rocksdb::ColumnFamilyHandle* family) const;
+
   // Writes a consistent copy of the database into `directory` (which must not
   // exist yet), using hard links where possible. For backups.
   absl::Status Checkpoint(const std::string& directory);

@@ -451,6 +451,12 @@ ScoreBook::Staged ScoreBook::StageRescore(
   if (override) *standing.mutable_override() = *override;
   *standing.mutable_tier_since() =
       ToProtoTime(absl::FromUnixMicros(entry.since_micros));
+  // Explanations are rendered when a score is read (Explain): stored, they
+  // were a third of every standing's bytes, written for each account of a
+  // full run and rarely read.
+  for (v1::CriterionScore& criterion : *score.mutable_breakdown()) {
+    criterion.clear_explanation();
+  }
   PutProto(batch, store_->Family(kStandings), id, standing);
 
   if (score_changed) {
@@ -1044,6 +1050,39 @@ absl::Status ScoreBook::GetScore(const v1::GetScoreRequest& request,
   Standing standing;
   KAM_RETURN_IF_ERROR(ReadStanding(id, &standing));
   *score = std::move(*standing.mutable_score());
+  return Explain(score);
+}
+
+absl::Status ScoreBook::Explain(v1::Score* score) const {
+  std::string model_id, account_id;
+  auto parsed_model = ParseName("model", score->model(), "scoringModels");
+  auto parsed_account = ParseName("account", score->account(), "accounts");
+  if (!parsed_model.ok() || !parsed_account.ok()) return absl::OkStatus();
+  v1::ScoreModel model;
+  KAM_ASSIGN_OR_RETURN(bool model_found,
+                       store_->GetProto(store_->Family(kModels), *parsed_model,
+                                        &model));
+  // Scores come from active models, which are frozen; a deleted model
+  // leaves its scores without sentences.
+  if (!model_found || model.version() != score->model_version()) {
+    return absl::OkStatus();
+  }
+  AccountFacts facts;
+  KAM_ASSIGN_OR_RETURN(bool facts_found,
+                       store_->GetProto(store_->Family(kFactsFamily),
+                                        *parsed_account, &facts));
+  if (!facts_found) return absl::OkStatus();
+  // The facts are those the score was computed from: every change of them
+  // rescores the account and rewrites its standing.
+  v1::Score explained;
+  ScoreAccount(model, facts, &explained);
+  for (v1::CriterionScore& criterion : *score->mutable_breakdown()) {
+    for (const v1::CriterionScore& source : explained.breakdown()) {
+      if (source.criterion_id() == criterion.criterion_id()) {
+        criterion.set_explanation(source.explanation());
+      }
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -1073,7 +1112,9 @@ absl::Status ScoreBook::ListScores(const v1::ListScoresRequest& request,
         standing.score().tier() != request.tier()) {
       continue;
     }
-    *response->add_scores() = std::move(*standing.mutable_score());
+    v1::Score* score = response->add_scores();
+    *score = std::move(*standing.mutable_score());
+    KAM_RETURN_IF_ERROR(Explain(score));
   }
   return FromRocksStatus(it->status(), "scoring scan");
 }
@@ -1601,7 +1642,7 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
     }
     ChangeFeed::Writer writer(feed_.get());
     rocksdb::WriteBatch batch;
-    auto it = store_->NewIterator(store_->Family(kFactsFamily));
+    auto it = store_->NewBulkIterator(store_->Family(kFactsFamily));
     it->Seek(next_start);
     int chunk = 0, scored = 0;
     for (; it->Valid() && chunk < options_.run_chunk_size; it->Next()) {

@@ -194,6 +194,9 @@ class ScoreBook {
   absl::StatusOr<v1::ScoreModel> ReadModel(const std::string& field,
                                            const std::string& name,
                                            std::string* model_id) const;
+  // Fills the breakdown's sentences of a stored score, from the facts and
+  // the model that computed it.
+  absl::Status Explain(v1::Score* score) const;
   absl::Status ReadStanding(const std::string& account_id,
                             internal::Standing* standing) const;
   void FillAccountTier(const std::string& account_id, const TierEntry& entry,

@@ -72,6 +72,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -314,6 +315,8 @@ int main(int argc, char** argv) {
       "rescoring_bench [--accounts=1000000] [--run_chunk_size=4096] "
       "[--sync_writes=true]");
   absl::ParseCommandLine(argc, argv);
+  // As kam::InitProgram does in the servers.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const int accounts = absl::GetFlag(FLAGS_accounts);
   const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
   if (accounts < 1 || accounts > 10000000) {
