@@ -32,6 +32,14 @@ ABSL_FLAG(std::string, engagement_token, "",
 ABSL_FLAG(absl::Duration, rescore_interval, absl::Milliseconds(50),
           "How often feed changes waiting in the inbox are folded in and the "
           "accounts they touch rescored. Env: KAM_RESCORE_INTERVAL");
+ABSL_FLAG(std::string, follow_primary, "",
+          "Run as a read-only follower of this kam-scoring primary (host:port): "
+          "follow its tier feed and serve only GetTier, BatchGetTiers and "
+          "WatchTiers, for scaling lookups out. Empty: run as the primary. "
+          "Env: KAM_FOLLOW_PRIMARY");
+ABSL_FLAG(std::string, follow_token, "",
+          "Bearer token (tier-reader role or above) for the primary's tier "
+          "feed, if it requires auth. Env: KAM_FOLLOW_TOKEN");
 ABSL_FLAG(int, run_chunk_size, 4096,
           "Accounts per batch in a full rescoring run (writes wait at most "
           "one batch). Env: KAM_RUN_CHUNK_SIZE");
@@ -45,25 +53,9 @@ int Fail(const absl::Status& status) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  kam::InitProgram(
-      argc, argv,
-      "kam-scoring: score matrix, tiers, ABC and portfolio analysis of key "
-      "accounts, and fast tier lookups.\n\n"
-      "Usage: kam-scoring [--listen=127.0.0.1:50063] "
-      "[--metrics_listen=127.0.0.1:9463] [--data_dir=./data/scoring] "
-      "[--registry_addr=127.0.0.1:50061] [--engagement_addr=127.0.0.1:50062] "
-      "...\nEvery flag can also be set as KAM_<FLAG> in the environment.");
-  const kam::ServerFlags flags = kam::ReadServerFlags(
-      {"127.0.0.1:50063", "127.0.0.1:9463", "./data/scoring"});
-  const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
-  if (chunk < 1 || chunk > 1000000) {
-    return Fail(absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
-  }
-
-  kam::ServiceHost host("kam-scoring", flags);
-  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
-
+// The primary: follows the registry and engagement, scores, serves it all.
+int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
+               int chunk) {
   kam::Store::Options store_options;
   store_options.path = flags.data_dir;
   store_options.column_families = kam::scoring::ScoreBook::ColumnFamilies();
@@ -154,3 +146,98 @@ int main(int argc, char** argv) {
   if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
   return 0;
 }
+
+// A read-only follower: mirrors the primary's tier feed and serves lookups.
+int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
+                const std::string& primary) {
+  kam::Store::Options store_options;
+  store_options.path = flags.data_dir;
+  store_options.column_families = kam::scoring::TierReplica::ColumnFamilies();
+  store_options.sync_writes = flags.sync_writes;
+  auto store = kam::Store::Open(store_options);
+  if (!store.ok()) return Fail(store.status());
+  kam::StoreMetrics store_metrics(&host.metrics(), store->get());
+
+  kam::scoring::TierReplica replica(store->get(), host.clock(),
+                                    &host.metrics().registry());
+  if (absl::Status s = replica.Load(); !s.ok()) return Fail(s);
+
+  kam::FeedConsumer::Options options;
+  options.feed_name = "scoring";
+  options.channel =
+      grpc::CreateChannel(primary, grpc::InsecureChannelCredentials());
+  options.store = store->get();
+  options.cursor_family =
+      (*store)->Family(kam::scoring::TierReplica::kCursorFamily);
+  options.bearer_token = absl::GetFlag(FLAGS_follow_token);
+  options.metrics = &host.metrics().registry();
+  kam::FeedConsumer primary_feed(
+      options, [&replica](const kam::common::v1::ChangeEvent& event,
+                          rocksdb::WriteBatch* batch) {
+        return replica.StageEvent(event, batch);
+      });
+
+  absl::Notification stop_background;
+  std::thread background([&] {
+    const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
+    while (!stop_background.WaitForNotificationWithTimeout(interval)) {
+      while (true) {
+        auto applied = replica.ApplyInbox(1000);
+        if (!applied.ok()) {
+          std::fprintf(stderr, "kam-scoring follower: applying tiers: %s\n",
+                       applied.status().ToString().c_str());
+          break;
+        }
+        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
+      }
+    }
+  });
+
+  kam::WorkerPool pool(1);
+  kam::AdminService admin_service(store->get(), &host.authorizer(),
+                                  host.clock(), &pool);
+  kam::ChangeFeedService tier_feed(&replica.feed(), &host.authorizer(),
+                                   absl::Seconds(5), kam::Role::kTierReader);
+  kam::scoring::TierReplicaService service(&replica, &host.authorizer(),
+                                           &tier_feed);
+  host.Register(&service, kam::scoring::v1::Scoring::service_full_name());
+  host.Register(&tier_feed, kam::common::v1::ChangeFeed::service_full_name());
+  host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
+  host.AddDrainHook([&tier_feed] { tier_feed.Drain(); });
+  host.AddDrainHook([&primary_feed] { primary_feed.Stop(); });
+
+  primary_feed.Start();
+  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  host.RunUntilSignal();
+  stop_background.Notify();
+  background.join();
+  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  return 0;
+}
+
+
+int main(int argc, char** argv) {
+  kam::InitProgram(
+      argc, argv,
+      "kam-scoring: score matrix, tiers, ABC and portfolio analysis of key "
+      "accounts, and fast tier lookups.\n\n"
+      "Usage: kam-scoring [--listen=127.0.0.1:50063] "
+      "[--metrics_listen=127.0.0.1:9463] [--data_dir=./data/scoring] "
+      "[--registry_addr=127.0.0.1:50061] [--engagement_addr=127.0.0.1:50062] "
+      "...\n       kam-scoring --follow_primary=HOST:PORT ...   (a read-only "
+      "follower serving tier lookups)\nEvery flag can also be set as "
+      "KAM_<FLAG> in the environment.");
+  const kam::ServerFlags flags = kam::ReadServerFlags(
+      {"127.0.0.1:50063", "127.0.0.1:9463", "./data/scoring"});
+  const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
+  if (chunk < 1 || chunk > 1000000) {
+    return Fail(absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
+  }
+
+  kam::ServiceHost host("kam-scoring", flags);
+  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
+  const std::string primary = absl::GetFlag(FLAGS_follow_primary);
+  return primary.empty() ? RunPrimary(flags, host, chunk)
+                         : RunFollower(flags, host, primary);
+}
+

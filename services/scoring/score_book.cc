@@ -156,12 +156,6 @@ struct ScoreBook::Metrics {
       if (t == kam::common::v1::TIER_UNSPECIFIED) continue;
       accounts_by_tier[t] = &accounts.Add({{"tier", TierLabel(t)}});
     }
-    auto& lookups = prometheus::BuildCounter()
-                        .Name("kam_scoring_tier_lookups_total")
-                        .Help("Tiers looked up (each account of a batch counts)")
-                        .Register(r);
-    lookups_found = &lookups.Add({{"result", "found"}});
-    lookups_missing = &lookups.Add({{"result", "not_found"}});
     run_duration = &prometheus::BuildHistogram()
                         .Name("kam_scoring_run_duration_seconds")
                         .Help("Wall time of full rescoring runs that ended")
@@ -196,8 +190,6 @@ struct ScoreBook::Metrics {
   prometheus::Counter* scored_run;
   prometheus::Counter* tier_changes[5][5];
   prometheus::Gauge* accounts_by_tier[5] = {};
-  prometheus::Counter* lookups_found;
-  prometheus::Counter* lookups_missing;
   prometheus::Histogram* run_duration;
   prometheus::Counter* runs_succeeded;
   prometheus::Counter* runs_failed;
@@ -229,7 +221,8 @@ ScoreBook::ScoreBook(Store* store, Clock* clock, prometheus::Registry* metrics,
       options_(options),
       feed_(std::make_unique<ChangeFeed>(store, store->Family(kOutbox), clock)),
       requests_(store, store->Family(kRequests)),
-      metrics_(std::make_unique<Metrics>(metrics)) {}
+      metrics_(std::make_unique<Metrics>(metrics)),
+      lookups_(&tiers_, metrics) {}
 
 ScoreBook::~ScoreBook() {
   {
@@ -1170,63 +1163,14 @@ absl::Status ScoreBook::ListScoreHistory(const v1::ListScoreHistoryRequest& requ
 
 // ------------------------------------------------------------------ tiers
 
-void ScoreBook::FillAccountTier(const std::string& account_id,
-                                const TierEntry& entry,
-                                v1::AccountTier* tier) const {
-  tier->set_account(AccountName(account_id));
-  tier->set_tier(entry.tier);
-  tier->set_source(entry.override ? v1::OVERRIDE : v1::COMPUTED);
-  *tier->mutable_effective_time() =
-      ToProtoTime(absl::FromUnixMicros(entry.since_micros));
-  tier->set_score(entry.score);
-  if (entry.override) *tier->mutable_override() = *entry.override;
-  tier->set_found(true);
-}
-
 absl::Status ScoreBook::GetTier(const std::string& account_name,
                                 v1::AccountTier* tier) const {
-  KAM_ASSIGN_OR_RETURN(std::string id, ParseName("account", account_name, "accounts"));
-  TierEntry entry;
-  if (!tiers_.Lookup(id, &entry)) {
-    metrics_->lookups_missing->Increment();
-    return absl::NotFoundError(
-        absl::StrCat(account_name, " has no tier (not scored, or unknown)"));
-  }
-  metrics_->lookups_found->Increment();
-  FillAccountTier(id, entry, tier);
-  tier->clear_found();
-  return absl::OkStatus();
+  return lookups_.Get(account_name, tier);
 }
 
 absl::Status ScoreBook::BatchGetTiers(const v1::BatchGetTiersRequest& request,
                                       v1::BatchGetTiersResponse* response) const {
-  if (request.accounts_size() < 1 || request.accounts_size() > kMaxBatchTiers) {
-    return InvalidField("accounts",
-                        absl::StrCat("must name 1-", kMaxBatchTiers,
-                                     " accounts, got ", request.accounts_size()));
-  }
-  std::vector<std::string> ids;
-  ids.reserve(request.accounts_size());
-  for (int i = 0; i < request.accounts_size(); ++i) {
-    KAM_ASSIGN_OR_RETURN(std::string id,
-                         ParseName(absl::StrCat("accounts[", i, "]"),
-                                   request.accounts(i), "accounts"));
-    ids.push_back(std::move(id));
-  }
-  int found = 0;
-  TierEntry entry;
-  for (const std::string& id : ids) {
-    v1::AccountTier* tier = response->add_tiers();
-    if (tiers_.Lookup(id, &entry)) {
-      FillAccountTier(id, entry, tier);
-      ++found;
-    } else {
-      tier->set_account(AccountName(id));
-    }
-  }
-  metrics_->lookups_found->Increment(found);
-  metrics_->lookups_missing->Increment(static_cast<double>(ids.size() - found));
-  return absl::OkStatus();
+  return lookups_.BatchGet(request, response);
 }
 
 absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
@@ -1270,6 +1214,7 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
     *change.mutable_effective_time() = ToProtoTime(now);
     change.set_score(entry.score);
     change.set_detail(detail);
+    if (entry.override) *change.mutable_override() = *entry.override;
     StageTierChange(writer, &batch, account_id, change);
   }
   PutProto(&batch, store_->Family(kStandings), account_id, standing);
@@ -1277,7 +1222,7 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
   updates.push_back({account_id, false, entry});
   KAM_RETURN_IF_ERROR(CommitAndPublish(writer, &batch, &updates));
   if (out != nullptr) {
-    FillAccountTier(account_id, entry, out);
+    TierLookups::Fill(account_id, entry, out);
     out->clear_found();
   }
   return absl::OkStatus();

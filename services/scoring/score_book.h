@@ -20,6 +20,7 @@
 #include "kam/common/v1/feed.pb.h"
 #include "kam/scoring/internal/state.pb.h"
 #include "kam/scoring/v1/scoring.pb.h"
+#include "services/scoring/tier_lookup.h"
 #include "services/scoring/tier_table.h"
 
 namespace prometheus {
@@ -149,7 +150,6 @@ class ScoreBook {
   absl::StatusOr<v1::RescoringRun> WaitForRun(const std::string& name,
                                               absl::Duration timeout) const;
 
-  static constexpr int kMaxBatchTiers = 1000;
 
  private:
   struct Metrics;
@@ -199,8 +199,6 @@ class ScoreBook {
   absl::Status Explain(v1::Score* score) const;
   absl::Status ReadStanding(const std::string& account_id,
                             internal::Standing* standing) const;
-  void FillAccountTier(const std::string& account_id, const TierEntry& entry,
-                       v1::AccountTier* tier) const;
   TierEntry EntryFromStanding(const internal::Standing& standing);
   // Changes an account's tier in force for an override set, cleared or
   // expired; under the writer lock.
@@ -230,6 +228,7 @@ class ScoreBook {
   RequestLog requests_;
   TierTable tiers_;
   std::unique_ptr<Metrics> metrics_;
+  TierLookups lookups_;
 
   mutable absl::Mutex model_mu_;
   std::shared_ptr<const v1::ScoreModel> active_ ABSL_GUARDED_BY(model_mu_);

@@ -162,4 +162,33 @@ ScoringService::WatchTiers(grpc::CallbackServerContext* context,
   return tier_feed_->WatchChanges(context, request);
 }
 
+TierReplicaService::TierReplicaService(const TierReplica* replica,
+                                       const Authorizer* auth,
+                                       ChangeFeedService* tier_feed)
+    : replica_(replica), auth_(*auth), tier_feed_(tier_feed) {}
+
+grpc::ServerUnaryReactor* TierReplicaService::GetTier(
+    grpc::CallbackServerContext* context, const v1::GetTierRequest* request,
+    v1::AccountTier* response) {
+  return Serve(context, auth_, Role::kTierReader, [&] {
+    return replica_->lookups().Get(request->account(), response);
+  });
+}
+
+grpc::ServerUnaryReactor* TierReplicaService::BatchGetTiers(
+    grpc::CallbackServerContext* context,
+    const v1::BatchGetTiersRequest* request,
+    v1::BatchGetTiersResponse* response) {
+  return Serve(context, auth_, Role::kTierReader, [&] {
+    return replica_->lookups().BatchGet(*request, response);
+  });
+}
+
+grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>*
+TierReplicaService::WatchTiers(
+    grpc::CallbackServerContext* context,
+    const kam::common::v1::WatchChangesRequest* request) {
+  return tier_feed_->WatchChanges(context, request);
+}
+
 }  // namespace kam::scoring

@@ -6,6 +6,7 @@
 #include "common/handler.h"
 #include "kam/scoring/v1/scoring.grpc.pb.h"
 #include "services/scoring/score_book.h"
+#include "services/scoring/tier_replica.h"
 
 namespace kam::scoring {
 
@@ -75,6 +76,30 @@ class ScoringService final : public v1::Scoring::CallbackService {
   ScoreBook* const book_;
   const Authorizer& auth_;
   WorkerPool& pool_;
+  ChangeFeedService* const tier_feed_;
+};
+
+// TierReplicaService is a read-only follower's kam.scoring.v1.Scoring: the
+// tier lookups and WatchTiers, from the follower's own TierReplica. Every
+// other method answers UNIMPLEMENTED: writes, scores and reports are the
+// primary's.
+class TierReplicaService final : public v1::Scoring::CallbackService {
+ public:
+  // All outlive the service.
+  TierReplicaService(const TierReplica* replica, const Authorizer* auth,
+                     ChangeFeedService* tier_feed);
+
+  grpc::ServerUnaryReactor* GetTier(grpc::CallbackServerContext* context,
+      const v1::GetTierRequest* request, v1::AccountTier* response) override;
+  grpc::ServerUnaryReactor* BatchGetTiers(grpc::CallbackServerContext* context,
+      const v1::BatchGetTiersRequest* request, v1::BatchGetTiersResponse* response) override;
+  grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>* WatchTiers(
+      grpc::CallbackServerContext* context,
+      const kam::common::v1::WatchChangesRequest* request) override;
+
+ private:
+  const TierReplica* const replica_;
+  const Authorizer& auth_;
   ChangeFeedService* const tier_feed_;
 };
 

@@ -98,6 +98,7 @@
 #include "kam/bench/v1/echo.grpc.pb.h"
 #include "kam/scoring/v1/scoring.grpc.pb.h"
 #include "services/scoring/score_book.h"
+#include "services/scoring/tier_lookup.h"
 #include "tests/support/service_process.h"
 #include "tests/support/temp_dir.h"
 #include "tools/bench/account_facts_seed.h"
@@ -548,7 +549,7 @@ int main(int argc, char** argv) {
   if (ks->empty()) return Fail("--clients: give at least one K");
   auto batch_sizes =
       ParseInts(absl::GetFlag(FLAGS_batch_sizes), 1,
-                kam::scoring::ScoreBook::kMaxBatchTiers, "batch_sizes");
+                kam::scoring::TierLookups::kMaxBatch, "batch_sizes");
   if (!batch_sizes.ok()) return Fail(batch_sizes.status().ToString());
   const int outstanding = absl::GetFlag(FLAGS_outstanding);
   const int batch_clients = absl::GetFlag(FLAGS_batch_clients);
