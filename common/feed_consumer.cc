@@ -52,6 +52,12 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
              .Help("Times the consumer lost its stream and reconnected")
              .Register(*options_.metrics)
              .Add(labels);
+    connected_gauge_ = &prometheus::BuildGauge()
+                            .Name("kam_feed_consumer_connected")
+                            .Help("1 while a stream to the producer is open; "
+                                  "the lag is as last reported otherwise")
+                            .Register(*options_.metrics)
+                            .Add(labels);
     cursor_gauge_->Set(static_cast<double>(cursor_.load()));
   }
 }
@@ -105,6 +111,7 @@ void FeedConsumer::Run() {
     const uint64_t before = cursor();
     absl::Status status = FollowOnce();
     connected_ = false;
+    if (connected_gauge_ != nullptr) connected_gauge_->Set(0);
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     if (reconnects_counter_ != nullptr) reconnects_counter_->Increment();
@@ -145,7 +152,9 @@ absl::Status FeedConsumer::FollowOnce() {
   WatchChangesResponse response;
   absl::Status result;
   while (reader->Read(&response)) {
-    connected_ = true;
+    if (!connected_.exchange(true) && connected_gauge_ != nullptr) {
+      connected_gauge_->Set(1);
+    }
     head_.store(response.head_sequence(), std::memory_order_release);
     if (response.events_size() > 0) {
       result = ApplyBatch(response.events());

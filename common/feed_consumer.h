@@ -51,7 +51,8 @@ class FeedConsumer {
     std::string bearer_token;
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
-    // Optional: exports kam_feed_consumer_lag_events{feed=...} and friends.
+    // Optional: exports kam_feed_consumer_lag_events{feed=...},
+    // kam_feed_consumer_connected{feed=...} and friends.
     prometheus::Registry* metrics = nullptr;
   };
 
@@ -108,6 +109,7 @@ class FeedConsumer {
   prometheus::Gauge* cursor_gauge_ = nullptr;
   prometheus::Counter* applied_counter_ = nullptr;
   prometheus::Counter* reconnects_counter_ = nullptr;
+  prometheus::Gauge* connected_gauge_ = nullptr;
 };
 
 }  // namespace kam

@@ -5,6 +5,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "common/runtime_metrics.h"
+#include "google/protobuf/descriptor.h"
 
 namespace kam {
 namespace {
@@ -94,8 +95,28 @@ int Metrics::port() const {
   return ports.empty() ? 0 : ports.front();
 }
 
+namespace {
+
+// True if "/package.Service/Method" names a method compiled into this
+// binary. Calls to anything else (a probe, a typo, a scan) share one
+// "unknown" label, so no client can grow the series without bound.
+bool IsCompiledMethod(absl::string_view name) {
+  if (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  const size_t slash = name.find('/');
+  if (slash == absl::string_view::npos) return false;
+  const auto* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          std::string(name.substr(0, slash)));
+  return service != nullptr &&
+         service->FindMethodByName(std::string(name.substr(slash + 1))) !=
+             nullptr;
+}
+
+}  // namespace
+
 Metrics::MethodMetrics* Metrics::ForMethod(const char* full_method) {
   absl::string_view name(full_method == nullptr ? "" : full_method);
+  if (!IsCompiledMethod(name)) name = "/unknown/unknown";
   {
     absl::ReaderMutexLock lock(&mu_);
     auto it = methods_.find(name);

@@ -23,7 +23,8 @@ namespace kam {
 //   kam_grpc_server_handled_total{grpc_service,grpc_method,grpc_code}
 //   kam_grpc_server_handling_seconds{grpc_service,grpc_method}
 // Label values are bounded: services and methods come from the compiled
-// contracts, codes from the 17 gRPC codes.
+// contracts (a call to any other name counts as grpc_service="unknown",
+// grpc_method="unknown"), codes from the 17 gRPC codes.
 class Metrics {
  public:
   Metrics();

@@ -141,6 +141,7 @@ struct ScoreBook::Metrics {
                         kam::common::v1::TRANSACTIONAL};
     for (Tier from : all) {
       for (Tier to : all) {
+        if (from == to) continue;  // never a change
         const std::string f = from == kam::common::v1::TIER_UNSPECIFIED
                                   ? "none" : TierLabel(from);
         const std::string t = to == kam::common::v1::TIER_UNSPECIFIED
@@ -177,6 +178,11 @@ struct ScoreBook::Metrics {
                         .Register(r)
                         .Add({});
     run_progress->Set(1);
+    run_active = &prometheus::BuildGauge()
+                      .Name("kam_scoring_run_active")
+                      .Help("1 while a full rescoring run is in progress")
+                      .Register(r)
+                      .Add({});
     inbox_applied = &prometheus::BuildCounter()
                          .Name("kam_scoring_inbox_events_applied_total")
                          .Help("Feed events folded into scoring's facts")
@@ -188,13 +194,14 @@ struct ScoreBook::Metrics {
   prometheus::Counter* scored_event;
   prometheus::Counter* scored_rating;
   prometheus::Counter* scored_run;
-  prometheus::Counter* tier_changes[5][5];
+  prometheus::Counter* tier_changes[5][5] = {};
   prometheus::Gauge* accounts_by_tier[5] = {};
   prometheus::Histogram* run_duration;
   prometheus::Counter* runs_succeeded;
   prometheus::Counter* runs_failed;
   prometheus::Counter* runs_cancelled;
   prometheus::Gauge* run_progress;
+  prometheus::Gauge* run_active;
   prometheus::Counter* inbox_applied;
 };
 
@@ -313,6 +320,7 @@ absl::Status ScoreBook::Load() {
     run.set_state(v1::FAILED);
     run.set_detail("interrupted: the service stopped during the run; start "
                    "a new one");
+    metrics_->runs_failed->Increment();
     *run.mutable_end_time() = ToProtoTime(CommitTime(writer));
     PutProto(&batch, store_->Family(kRuns), runs->key().ToString(), run);
   }
@@ -383,7 +391,10 @@ void ScoreBook::StageTierChange(ChangeFeed::Writer& writer,
                     ? ChangeEvent::CREATED
                     : ChangeEvent::UPDATED,
                 change.account(), change);
-  metrics_->tier_changes[change.previous_tier()][change.tier()]->Increment();
+  if (prometheus::Counter* counter =
+          metrics_->tier_changes[change.previous_tier()][change.tier()]) {
+    counter->Increment();
+  }
 }
 
 ScoreBook::Staged ScoreBook::StageRescore(
@@ -1527,6 +1538,7 @@ absl::Status ScoreBook::BeginRun(ChangeFeed::Writer& writer,
     run_ = control;
   }
   metrics_->run_progress->Set(0);
+  metrics_->run_active->Set(1);
   run_thread_ = std::thread([this, control] { RunLoop(control); });
   return absl::OkStatus();
 }
@@ -1568,6 +1580,7 @@ void ScoreBook::FinishRun(const std::shared_ptr<RunControl>& control,
                             : metrics_->runs_failed)
       ->Increment();
   metrics_->run_progress->Set(1);
+  metrics_->run_active->Set(0);
   absl::MutexLock lock(&run_mu_);
   run_ended_.SignalAll();
 }
