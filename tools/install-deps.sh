@@ -10,11 +10,20 @@ PACKAGES=(
   libabsl-dev
   librocksdb-dev
   prometheus-cpp-dev
+  libgoogle-perftools-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  kubernetes-client python3-yaml
+  prometheus
 )
 
 missing=()
 for package in "${PACKAGES[@]}"; do
+  # Any kubectl serves the manifest checks (they only render with `kubectl
+  # kustomize`); kubernetes-client would clash with another one's
+  # /usr/bin/kubectl (e.g. Google Cloud's kubectl package).
+  if [ "$package" = kubernetes-client ] && command -v kubectl >/dev/null; then
+    continue
+  fi
   if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$package")
   fi
