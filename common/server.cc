@@ -256,10 +256,19 @@ void ServiceHost::RunUntilSignal() {
   Drain();
 }
 
-void ServiceHost::Drain() {
+void ServiceHost::SetServing(const std::string& health_name, bool serving) {
+  absl::MutexLock lock(&health_mu_);
   if (drained_ || server_ == nullptr) return;
-  drained_ = true;
-  server_->GetHealthCheckService()->SetServingStatus(false);
+  server_->GetHealthCheckService()->SetServingStatus(health_name, serving);
+}
+
+void ServiceHost::Drain() {
+  {
+    absl::MutexLock lock(&health_mu_);
+    if (drained_ || server_ == nullptr) return;
+    drained_ = true;
+    server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   for (auto& hook : drain_hooks_) hook();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + flags_.drain_timeout));
   server_->Wait();

@@ -9,6 +9,7 @@
 
 #include "absl/flags/declare.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/auth.h"
@@ -86,6 +87,11 @@ class ServiceHost {
 
   // Binds, starts serving, marks health SERVING and writes the port file.
   absl::Status Start();
+
+  // Marks one registered health name SERVING or NOT_SERVING after Start,
+  // e.g. a follower that is not ready until it has caught up. Ignored once
+  // the drain has begun (everything is NOT_SERVING then, for good).
+  void SetServing(const std::string& health_name, bool serving);
   int port() const { return port_; }
 
   // Blocks until SIGTERM, SIGINT or SIGHUP, then drains: health NOT_SERVING, the
@@ -110,7 +116,8 @@ class ServiceHost {
   std::vector<std::function<void()>> drain_hooks_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
-  bool drained_ = false;
+  absl::Mutex health_mu_;
+  bool drained_ ABSL_GUARDED_BY(health_mu_) = false;
 };
 
 }  // namespace kam

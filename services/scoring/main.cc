@@ -177,22 +177,6 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
         return replica.StageEvent(event, batch);
       });
 
-  absl::Notification stop_background;
-  std::thread background([&] {
-    const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
-    while (!stop_background.WaitForNotificationWithTimeout(interval)) {
-      while (true) {
-        auto applied = replica.ApplyInbox(1000);
-        if (!applied.ok()) {
-          std::fprintf(stderr, "kam-scoring follower: applying tiers: %s\n",
-                       applied.status().ToString().c_str());
-          break;
-        }
-        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
-      }
-    }
-  });
-
   kam::WorkerPool pool(1);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
                                   host.clock(), &pool);
@@ -206,15 +190,46 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
   host.AddDrainHook([&tier_feed] { tier_feed.Drain(); });
   host.AddDrainHook([&primary_feed] { primary_feed.Stop(); });
 
+  // Not ready (the Scoring health name NOT_SERVING, so Kubernetes sends it
+  // no lookups) until it has caught up with the primary once: before that
+  // it would answer "no tier" for accounts the primary has tiered.
+  const std::string ready_name = kam::scoring::v1::Scoring::service_full_name();
+  absl::Notification stop_background;
+  auto follow_loop = [&] {
+    const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
+    bool ready = false;
+    while (!stop_background.WaitForNotificationWithTimeout(interval)) {
+      // Read before folding in: what was staged by then is applied below.
+      const bool caught_up = primary_feed.connected() &&
+                             primary_feed.cursor() >= primary_feed.producer_head();
+      bool failed = false;
+      while (true) {
+        auto applied = replica.ApplyInbox(1000);
+        if (!applied.ok()) {
+          std::fprintf(stderr, "kam-scoring follower: applying tiers: %s\n",
+                       applied.status().ToString().c_str());
+          failed = true;
+          break;
+        }
+        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
+      }
+      if (!ready && caught_up && !failed) {
+        ready = true;
+        host.SetServing(ready_name, true);
+      }
+    }
+  };
+
   primary_feed.Start();
   if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  host.SetServing(ready_name, false);
+  std::thread background(follow_loop);
   host.RunUntilSignal();
   stop_background.Notify();
   background.join();
   if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
   return 0;
 }
-
 
 int main(int argc, char** argv) {
   kam::InitProgram(

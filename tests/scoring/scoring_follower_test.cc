@@ -117,6 +117,16 @@ TEST_F(ScoringFollowerTest, ServesOnlyLookups) {
   SeedPortfolio();
   StartFollower();
   ASSERT_TRUE(Converged());
+  // Ready for lookups (its readiness name SERVING) once caught up.
+  ASSERT_TRUE(test_support::WaitUntil(
+      [&] {
+        grpc::health::v1::HealthCheckResponse health;
+        return RegistryClient(follower_->grpc_address())
+                   .HealthCheck("kam.scoring.v1.Scoring", &health)
+                   .ok() &&
+               health.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+      },
+      absl::Seconds(10)));
   sv1::AccountTier tier;
   EXPECT_TRUE(HasCode(follower_client_->GetTier(AccountName("nobody"), &tier),
                       grpc::StatusCode::NOT_FOUND));
