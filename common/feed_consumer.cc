@@ -10,6 +10,7 @@
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
+#include "grpcpp/create_channel.h"
 
 namespace kam {
 
@@ -60,6 +61,21 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
                             .Add(labels);
     cursor_gauge_->Set(static_cast<double>(cursor_.load()));
   }
+}
+
+FeedConsumer::Options FeedConsumer::Options::ForPeer(
+    std::string feed_name, const std::string& address, std::string bearer_token,
+    Store* store, rocksdb::ColumnFamilyHandle* cursor_family,
+    prometheus::Registry* metrics) {
+  Options options;
+  options.feed_name = std::move(feed_name);
+  options.channel =
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  options.store = store;
+  options.cursor_family = cursor_family;
+  options.bearer_token = std::move(bearer_token);
+  options.metrics = metrics;
+  return options;
 }
 
 FeedConsumer::~FeedConsumer() { Stop(); }

@@ -51,6 +51,15 @@ class FeedConsumer {
     std::string bearer_token;
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
+    // Options for following the feed of the service at `address`
+    // ("host:port"), with the cursor in `cursor_family` of `store` and the
+    // metrics in `metrics` (may be null). The channel is plaintext: peers
+    // talk over loopback or a network that provides its own encryption.
+    static Options ForPeer(std::string feed_name, const std::string& address,
+                           std::string bearer_token, Store* store,
+                           rocksdb::ColumnFamilyHandle* cursor_family,
+                           prometheus::Registry* metrics);
+
     // Optional: exports kam_feed_consumer_lag_events{feed=...},
     // kam_feed_consumer_connected{feed=...} and friends.
     prometheus::Registry* metrics = nullptr;

@@ -91,18 +91,15 @@ int main(int argc, char** argv) {
 
   kam::engagement::EngagementLedger ledger(store->get(), host.clock(), {*tier});
 
-  kam::FeedConsumer::Options follow;
-  follow.feed_name = "registry";
-  follow.channel = grpc::CreateChannel(absl::GetFlag(FLAGS_registry_addr),
-                                       grpc::InsecureChannelCredentials());
-  follow.store = store->get();
-  follow.cursor_family =
+  rocksdb::ColumnFamilyHandle* cursors =
       (*store)->Family(kam::engagement::EngagementLedger::kCursorFamily);
-  follow.bearer_token = absl::GetFlag(FLAGS_registry_token);
-  follow.metrics = &host.metrics().registry();
   kam::FeedConsumer registry_feed(
-      follow, [&ledger](const kam::common::v1::ChangeEvent& event,
-                        rocksdb::WriteBatch* batch) {
+      kam::FeedConsumer::Options::ForPeer(
+          "registry", absl::GetFlag(FLAGS_registry_addr),
+          absl::GetFlag(FLAGS_registry_token), store->get(), cursors,
+          &host.metrics().registry()),
+      [&ledger](const kam::common::v1::ChangeEvent& event,
+                rocksdb::WriteBatch* batch) {
         return ledger.ApplyRegistryEvent(event, batch);
       });
 
@@ -110,14 +107,12 @@ int main(int argc, char** argv) {
   std::unique_ptr<kam::FeedConsumer> scoring_feed;
   if (const std::string scoring = absl::GetFlag(FLAGS_scoring_addr);
       !scoring.empty()) {
-    kam::FeedConsumer::Options tiers = follow;
-    tiers.feed_name = "scoring";
-    tiers.channel =
-        grpc::CreateChannel(scoring, grpc::InsecureChannelCredentials());
-    tiers.bearer_token = absl::GetFlag(FLAGS_scoring_token);
     scoring_feed = std::make_unique<kam::FeedConsumer>(
-        tiers, [&ledger](const kam::common::v1::ChangeEvent& event,
-                         rocksdb::WriteBatch* batch) {
+        kam::FeedConsumer::Options::ForPeer(
+            "scoring", scoring, absl::GetFlag(FLAGS_scoring_token),
+            store->get(), cursors, &host.metrics().registry()),
+        [&ledger](const kam::common::v1::ChangeEvent& event,
+                  rocksdb::WriteBatch* batch) {
           return ledger.ApplyScoringEvent(event, batch);
         });
   }

@@ -70,16 +70,10 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
 
   auto follow = [&](const char* name, const std::string& address,
                     const std::string& token) {
-    kam::FeedConsumer::Options options;
-    options.feed_name = name;
-    options.channel =
-        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
-    options.store = store->get();
-    options.cursor_family =
-        (*store)->Family(kam::scoring::ScoreBook::kCursorFamily);
-    options.bearer_token = token;
-    options.metrics = &host.metrics().registry();
-    return options;
+    return kam::FeedConsumer::Options::ForPeer(
+        name, address, token, store->get(),
+        (*store)->Family(kam::scoring::ScoreBook::kCursorFamily),
+        &host.metrics().registry());
   };
   kam::FeedConsumer registry_feed(
       follow("registry", absl::GetFlag(FLAGS_registry_addr),
@@ -162,15 +156,10 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
                                     &host.metrics().registry());
   if (absl::Status s = replica.Load(); !s.ok()) return Fail(s);
 
-  kam::FeedConsumer::Options options;
-  options.feed_name = "scoring";
-  options.channel =
-      grpc::CreateChannel(primary, grpc::InsecureChannelCredentials());
-  options.store = store->get();
-  options.cursor_family =
-      (*store)->Family(kam::scoring::TierReplica::kCursorFamily);
-  options.bearer_token = absl::GetFlag(FLAGS_follow_token);
-  options.metrics = &host.metrics().registry();
+  auto options = kam::FeedConsumer::Options::ForPeer(
+      "scoring", primary, absl::GetFlag(FLAGS_follow_token), store->get(),
+      (*store)->Family(kam::scoring::TierReplica::kCursorFamily),
+      &host.metrics().registry());
   kam::FeedConsumer primary_feed(
       options, [&replica](const kam::common::v1::ChangeEvent& event,
                           rocksdb::WriteBatch* batch) {
