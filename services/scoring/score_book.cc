@@ -42,7 +42,7 @@ constexpr char kTierHistory[] = "tier_history";    // a/<inv t><inv seq>
 constexpr char kModels[] = "models";               // model id -> ScoreModel
 constexpr char kRuns[] = "runs";                   // run id -> RescoringRun
 constexpr char kMeta[] = "meta";
-constexpr char kInbox[] = "inbox";  // feed letter + BE sequence -> event
+constexpr char kInbox[] = "inbox";  // feed letter + ChangeFeed::Key -> event
 constexpr char kRequests[] = "requests";
 constexpr char kOutbox[] = "outbox";
 
@@ -63,15 +63,6 @@ std::string RunName(const std::string& id) { return "rescoringRuns/" + id; }
 
 std::string TierLabel(Tier tier) {
   return absl::AsciiStrToLower(kam::common::v1::Tier_Name(tier));
-}
-
-std::string BigEndian(uint64_t value) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
-  return out;
 }
 
 // "accounts/{a}/<child>/{c}" -> {a, c}; empty on a malformed name.
@@ -523,7 +514,7 @@ absl::Status ScoreBook::StageRegistryEvent(const ChangeEvent& event,
       !any.Is<reg::FinancialFact>()) {
     return absl::OkStatus();
   }
-  batch->Put(store_->Family(kInbox), "r" + BigEndian(event.sequence()),
+  batch->Put(store_->Family(kInbox), "r" + ChangeFeed::Key(event.sequence()),
              event.SerializeAsString());
   return absl::OkStatus();
 }
@@ -531,7 +522,7 @@ absl::Status ScoreBook::StageRegistryEvent(const ChangeEvent& event,
 absl::Status ScoreBook::StageEngagementEvent(const ChangeEvent& event,
                                              rocksdb::WriteBatch* batch) {
   if (!event.resource().Is<eng::EngagementSummary>()) return absl::OkStatus();
-  batch->Put(store_->Family(kInbox), "e" + BigEndian(event.sequence()),
+  batch->Put(store_->Family(kInbox), "e" + ChangeFeed::Key(event.sequence()),
              event.SerializeAsString());
   return absl::OkStatus();
 }

@@ -16,18 +16,9 @@ using kam::common::v1::ChangeEvent;
 
 namespace {
 
-constexpr char kInbox[] = "inbox";    // BE sequence -> ChangeEvent
+constexpr char kInbox[] = "inbox";    // ChangeFeed::Key(sequence) -> event
 constexpr char kTiers[] = "tiers";    // account id -> TierChange (latest)
 constexpr char kOutbox[] = "outbox";  // the mirrored feed
-
-std::string BigEndian(uint64_t value) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[i] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
-  return out;
-}
 
 // A follower knows the tier in force and the override behind it, not the
 // computed tier under an override: it reads the latter as the former.
@@ -83,7 +74,7 @@ absl::Status TierReplica::Load() {
 
 absl::Status TierReplica::StageEvent(const ChangeEvent& event,
                                      rocksdb::WriteBatch* batch) {
-  batch->Put(store_->Family(kInbox), BigEndian(event.sequence()),
+  batch->Put(store_->Family(kInbox), ChangeFeed::Key(event.sequence()),
              event.SerializeAsString());
   return absl::OkStatus();
 }
