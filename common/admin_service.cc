@@ -18,7 +18,8 @@ absl::Status CreateCheckpoint(Store* store, Clock* clock,
     return InvalidField("directory", "must be an absolute path on the server");
   }
   for (const auto& part : path) {
-    if (part == "..") return InvalidField("directory", "must not contain \"..\"");
+    if (part == "..")
+      return InvalidField("directory", "must not contain \"..\"");
   }
   std::error_code error;
   if (fs::exists(path, error)) {

@@ -84,23 +84,22 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   if (stat.size() > kRss) {
     const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
     const double page = static_cast<double>(sysconf(_SC_PAGESIZE));
-    out.push_back(Family("process_cpu_seconds_total",
-                         "User and system CPU time spent, in seconds",
-                         MetricType::Counter,
-                         (std::stod(stat[kUtime]) + std::stod(stat[kStime])) /
-                             ticks));
+    out.push_back(Family(
+        "process_cpu_seconds_total",
+        "User and system CPU time spent, in seconds", MetricType::Counter,
+        (std::stod(stat[kUtime]) + std::stod(stat[kStime])) / ticks));
     out.push_back(Family("process_resident_memory_bytes",
                          "Resident memory size in bytes", MetricType::Gauge,
                          std::stod(stat[kRss]) * page));
     out.push_back(Family("process_virtual_memory_bytes",
                          "Virtual memory size in bytes", MetricType::Gauge,
                          std::stod(stat[kVsize])));
-    out.push_back(Family("process_start_time_seconds",
-                         "Start time of the process since the Unix epoch, in "
-                         "seconds",
-                         MetricType::Gauge,
-                         BootTimeSeconds() +
-                             std::stod(stat[kStartTime]) / ticks));
+    out.push_back(
+        Family("process_start_time_seconds",
+               "Start time of the process since the Unix epoch, in "
+               "seconds",
+               MetricType::Gauge,
+               BootTimeSeconds() + std::stod(stat[kStartTime]) / ticks));
   }
   out.push_back(Family("process_open_fds", "Open file descriptors",
                        MetricType::Gauge, OpenFds()));
@@ -118,7 +117,8 @@ std::vector<prometheus::MetricFamily> StoreCollector::Collect() const {
     const char* help;
   };
   const Property properties[] = {
-      {rocksdb::DB::Properties::kTotalSstFilesSize, "kam_rocksdb_sst_files_bytes",
+      {rocksdb::DB::Properties::kTotalSstFilesSize,
+       "kam_rocksdb_sst_files_bytes",
        "On-disk size of the service's RocksDB SST files"},
       {rocksdb::DB::Properties::kEstimateLiveDataSize,
        "kam_rocksdb_live_data_bytes", "Estimated live data in RocksDB"},

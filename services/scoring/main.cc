@@ -32,11 +32,12 @@ ABSL_FLAG(std::string, engagement_token, "",
 ABSL_FLAG(absl::Duration, rescore_interval, absl::Milliseconds(50),
           "How often feed changes waiting in the inbox are folded in and the "
           "accounts they touch rescored. Env: KAM_RESCORE_INTERVAL");
-ABSL_FLAG(std::string, follow_primary, "",
-          "Run as a read-only follower of this kam-scoring primary (host:port): "
-          "follow its tier feed and serve only GetTier, BatchGetTiers and "
-          "WatchTiers, for scaling lookups out. Empty: run as the primary. "
-          "Env: KAM_FOLLOW_PRIMARY");
+ABSL_FLAG(
+    std::string, follow_primary, "",
+    "Run as a read-only follower of this kam-scoring primary (host:port): "
+    "follow its tier feed and serve only GetTier, BatchGetTiers and "
+    "WatchTiers, for scaling lookups out. Empty: run as the primary. "
+    "Env: KAM_FOLLOW_PRIMARY");
 ABSL_FLAG(std::string, follow_token, "",
           "Bearer token (tier-reader role or above) for the primary's tier "
           "feed, if it requires auth. Env: KAM_FOLLOW_TOKEN");
@@ -189,8 +190,9 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
     bool ready = false;
     while (!stop_background.WaitForNotificationWithTimeout(interval)) {
       // Read before folding in: what was staged by then is applied below.
-      const bool caught_up = primary_feed.connected() &&
-                             primary_feed.cursor() >= primary_feed.producer_head();
+      const bool caught_up =
+          primary_feed.connected() &&
+          primary_feed.cursor() >= primary_feed.producer_head();
       bool failed = false;
       while (true) {
         auto applied = replica.ApplyInbox(1000);
@@ -235,7 +237,8 @@ int main(int argc, char** argv) {
       {"127.0.0.1:50063", "127.0.0.1:9463", "./data/scoring"});
   const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
   if (chunk < 1 || chunk > 1000000) {
-    return Fail(absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
+    return Fail(
+        absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
   }
 
   kam::ServiceHost host("kam-scoring", flags);
@@ -244,4 +247,3 @@ int main(int argc, char** argv) {
   return primary.empty() ? RunPrimary(flags, host, chunk)
                          : RunFollower(flags, host, primary);
 }
-

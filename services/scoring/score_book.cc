@@ -26,17 +26,17 @@
 
 namespace kam::scoring {
 
-using kam::common::v1::ChangeEvent;
-using kam::common::v1::Tier;
 using internal::AccountFacts;
 using internal::Standing;
+using kam::common::v1::ChangeEvent;
+using kam::common::v1::Tier;
 namespace reg = kam::registry::v1;
 namespace eng = kam::engagement::v1;
 
 namespace {
 
 // Column families.
-constexpr char kStandings[] = "standings";        // a -> Standing
+constexpr char kStandings[] = "standings";         // a -> Standing
 constexpr char kScoreHistory[] = "score_history";  // a/<inv t><inv seq>
 constexpr char kTierHistory[] = "tier_history";    // a/<inv t><inv seq>
 constexpr char kModels[] = "models";               // model id -> ScoreModel
@@ -78,7 +78,8 @@ std::string HistoryPrefix(const std::string& account_id) {
 }
 
 bool IsTier(Tier tier) {
-  return tier == kam::common::v1::KEY || tier == kam::common::v1::POTENTIAL_KEY ||
+  return tier == kam::common::v1::KEY ||
+         tier == kam::common::v1::POTENTIAL_KEY ||
          tier == kam::common::v1::MAINTAIN ||
          tier == kam::common::v1::TRANSACTIONAL;
 }
@@ -88,10 +89,14 @@ std::string ScoreDetail(const v1::TierThresholds& lines, Tier previous,
                         Tier tier, double score) {
   auto band = [&lines](Tier t) -> const v1::TierBand* {
     switch (t) {
-      case kam::common::v1::KEY: return &lines.key();
-      case kam::common::v1::POTENTIAL_KEY: return &lines.potential_key();
-      case kam::common::v1::MAINTAIN: return &lines.maintain();
-      default: return nullptr;
+      case kam::common::v1::KEY:
+        return &lines.key();
+      case kam::common::v1::POTENTIAL_KEY:
+        return &lines.potential_key();
+      case kam::common::v1::MAINTAIN:
+        return &lines.maintain();
+      default:
+        return nullptr;
     }
   };
   if (previous == kam::common::v1::TIER_UNSPECIFIED) {
@@ -102,8 +107,8 @@ std::string ScoreDetail(const v1::TierThresholds& lines, Tier previous,
                            TierLabel(tier), band(tier)->promote_at());
   }
   if (const v1::TierBand* b = band(previous)) {
-    return absl::StrFormat("score %.2f fell below %s's demote line %.2f",
-                           score, TierLabel(previous), b->demote_below());
+    return absl::StrFormat("score %.2f fell below %s's demote line %.2f", score,
+                           TierLabel(previous), b->demote_below());
   }
   return absl::StrFormat("score %.2f", score);
 }
@@ -128,15 +133,17 @@ struct ScoreBook::Metrics {
                         .Help("Changes of an account's tier in force")
                         .Register(r);
     const Tier all[] = {kam::common::v1::TIER_UNSPECIFIED, kam::common::v1::KEY,
-                        kam::common::v1::POTENTIAL_KEY, kam::common::v1::MAINTAIN,
+                        kam::common::v1::POTENTIAL_KEY,
+                        kam::common::v1::MAINTAIN,
                         kam::common::v1::TRANSACTIONAL};
     for (Tier from : all) {
       for (Tier to : all) {
         if (from == to) continue;  // never a change
         const std::string f = from == kam::common::v1::TIER_UNSPECIFIED
-                                  ? "none" : TierLabel(from);
-        const std::string t = to == kam::common::v1::TIER_UNSPECIFIED
-                                  ? "none" : TierLabel(to);
+                                  ? "none"
+                                  : TierLabel(from);
+        const std::string t =
+            to == kam::common::v1::TIER_UNSPECIFIED ? "none" : TierLabel(to);
         tier_changes[from][to] = &changes.Add({{"from", f}, {"to", t}});
       }
     }
@@ -153,8 +160,8 @@ struct ScoreBook::Metrics {
                         .Help("Wall time of full rescoring runs that ended")
                         .Register(r)
                         .Add({}, prometheus::Histogram::BucketBoundaries{
-                                     0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
-                                     300, 600, 1800});
+                                     0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300,
+                                     600, 1800});
     auto& runs = prometheus::BuildCounter()
                      .Name("kam_scoring_runs_total")
                      .Help("Full rescoring runs that ended, by outcome")
@@ -164,8 +171,9 @@ struct ScoreBook::Metrics {
     runs_cancelled = &runs.Add({{"outcome", "cancelled"}});
     run_progress = &prometheus::BuildGauge()
                         .Name("kam_scoring_run_progress_ratio")
-                        .Help("Progress of the running rescoring run (0-1); "
-                              "1 when none runs")
+                        .Help(
+                            "Progress of the running rescoring run (0-1); "
+                            "1 when none runs")
                         .Register(r)
                         .Add({});
     run_progress->Set(1);
@@ -207,8 +215,9 @@ struct ScoreBook::RunControl {
 
 const std::vector<std::string>& ScoreBook::ColumnFamilies() {
   static const auto* families = new std::vector<std::string>{
-      kFactsFamily, kStandings, kScoreHistory, kTierHistory, kModels, kRuns,
-      kMeta,        kInbox,     kRequests,     kOutbox,      kCursorFamily};
+      kFactsFamily, kStandings, kScoreHistory, kTierHistory,
+      kModels,      kRuns,      kMeta,         kInbox,
+      kRequests,    kOutbox,    kCursorFamily};
   return *families;
 }
 
@@ -271,8 +280,8 @@ absl::Status ScoreBook::Load() {
       KAM_ASSIGN_OR_RETURN(bool found, store_->GetProto(store_->Family(kModels),
                                                         active_id, &model));
       if (!found) {
-        return absl::DataLossError(
-            absl::StrCat("scoring: the active model ", active_id, " is missing"));
+        return absl::DataLossError(absl::StrCat("scoring: the active model ",
+                                                active_id, " is missing"));
       }
     } else {
       model = DefaultModel();
@@ -288,15 +297,14 @@ absl::Status ScoreBook::Load() {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     Standing standing;
     if (!ParseProto(it->value(), &standing)) {
-      return absl::DataLossError(
-          absl::StrCat("scoring: unreadable standing of ", it->key().ToString()));
+      return absl::DataLossError(absl::StrCat(
+          "scoring: unreadable standing of ", it->key().ToString()));
     }
     const std::string id = it->key().ToString();
     TierEntry entry = EntryFromStanding(standing);
     if (entry.override) {
-      expiries_.emplace(absl::ToUnixMicros(FromProtoTime(
-                            entry.override->expire_time())),
-                        id);
+      expiries_.emplace(
+          absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())), id);
     }
     tiers_.Put(id, std::move(entry));
   }
@@ -309,8 +317,9 @@ absl::Status ScoreBook::Load() {
     if (!ParseProto(runs->value(), &run)) continue;
     if (run.state() != v1::RUNNING) continue;
     run.set_state(v1::FAILED);
-    run.set_detail("interrupted: the service stopped during the run; start "
-                   "a new one");
+    run.set_detail(
+        "interrupted: the service stopped during the run; start "
+        "a new one");
     metrics_->runs_failed->Increment();
     *run.mutable_end_time() = ToProtoTime(CommitTime(writer));
     PutProto(&batch, store_->Family(kRuns), runs->key().ToString(), run);
@@ -349,7 +358,8 @@ TierEntry ScoreBook::EntryFromStanding(const Standing& standing) {
   entry.previous_score = score.previous_score();
   entry.model_tag = ModelTag(score.model(), score.model_version());
   if (standing.has_override()) {
-    entry.override = std::make_shared<const v1::TierOverride>(standing.override());
+    entry.override =
+        std::make_shared<const v1::TierOverride>(standing.override());
   }
   return entry;
 }
@@ -388,11 +398,13 @@ void ScoreBook::StageTierChange(ChangeFeed::Writer& writer,
   }
 }
 
-ScoreBook::Staged ScoreBook::StageRescore(
-    ChangeFeed::Writer& writer, rocksdb::WriteBatch* batch,
-    const v1::ScoreModel& model, const AccountFacts& facts,
-    const TierEntry* previous, bool only_if_changed,
-    std::vector<MemoryUpdate>* updates) {
+ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
+                                          rocksdb::WriteBatch* batch,
+                                          const v1::ScoreModel& model,
+                                          const AccountFacts& facts,
+                                          const TierEntry* previous,
+                                          bool only_if_changed,
+                                          std::vector<MemoryUpdate>* updates) {
   const absl::Time now = CommitTime(writer);
   const std::string& id = facts.account_id();
   Standing standing;
@@ -401,7 +413,8 @@ ScoreBook::Staged ScoreBook::StageRescore(
 
   const Tier previous_computed =
       previous ? previous->computed_tier : kam::common::v1::TIER_UNSPECIFIED;
-  const Tier computed = NextTier(model.tiers(), previous_computed, score.score());
+  const Tier computed =
+      NextTier(model.tiers(), previous_computed, score.score());
   std::shared_ptr<const v1::TierOverride> override =
       previous ? previous->override : nullptr;
   bool expired = false;
@@ -412,7 +425,8 @@ ScoreBook::Staged ScoreBook::StageRescore(
   const Tier tier = override ? override->tier() : computed;
   const uint32_t tag = ModelTag(score.model(), score.model_version());
   const bool score_changed =
-      previous == nullptr || std::abs(previous->score - score.score()) >= kScoreEpsilon;
+      previous == nullptr ||
+      std::abs(previous->score - score.score()) >= kScoreEpsilon;
   if (only_if_changed && previous != nullptr && !score_changed &&
       computed == previous->computed_tier && tier == previous->tier &&
       tag == previous->model_tag && !expired) {
@@ -441,7 +455,8 @@ ScoreBook::Staged ScoreBook::StageRescore(
   score.set_tier(tier);
   if (entry.has_previous_score) {
     score.set_previous_score(entry.previous_score);
-    score.set_trend(std::round((entry.score - entry.previous_score) * 100) / 100);
+    score.set_trend(std::round((entry.score - entry.previous_score) * 100) /
+                    100);
   }
   if (override) *standing.mutable_override() = *override;
   *standing.mutable_tier_since() =
@@ -479,8 +494,8 @@ ScoreBook::Staged ScoreBook::StageRescore(
     *change.mutable_effective_time() = ToProtoTime(now);
     change.set_score(score.score());
     change.set_detail(expired ? "the override expired"
-                              : ScoreDetail(model.tiers(), previous_tier,
-                                            tier, score.score()));
+                              : ScoreDetail(model.tiers(), previous_tier, tier,
+                                            score.score()));
     StageTierChange(writer, batch, id, change);
   }
   updates->push_back({id, false, std::move(entry)});
@@ -559,7 +574,8 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
     const auto& any = event.resource();
     if (any.Is<reg::Account>()) {
       reg::Account account;
-      if (!any.UnpackTo(&account)) return absl::DataLossError("bad account event");
+      if (!any.UnpackTo(&account))
+        return absl::DataLossError("bad account event");
       KAM_ASSIGN_OR_RETURN(Touched * t, load(account.account_id()));
       if (deleted) {
         t->facts.Clear();
@@ -577,7 +593,8 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
       }
     } else if (any.Is<reg::Contact>()) {
       reg::Contact contact;
-      if (!any.UnpackTo(&contact)) return absl::DataLossError("bad contact event");
+      if (!any.UnpackTo(&contact))
+        return absl::DataLossError("bad contact event");
       auto [account_id, contact_id] = SplitChild(contact.name());
       if (account_id.empty()) continue;
       KAM_ASSIGN_OR_RETURN(Touched * t, load(account_id));
@@ -595,7 +612,8 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
       }
     } else if (any.Is<reg::FinancialFact>()) {
       reg::FinancialFact fact;
-      if (!any.UnpackTo(&fact)) return absl::DataLossError("bad financial event");
+      if (!any.UnpackTo(&fact))
+        return absl::DataLossError("bad financial event");
       auto [account_id, period] = SplitChild(fact.name());
       if (account_id.empty()) continue;
       KAM_ASSIGN_OR_RETURN(Touched * t, load(account_id));
@@ -607,7 +625,8 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
       }
     } else if (any.Is<eng::EngagementSummary>()) {
       eng::EngagementSummary summary;
-      if (!any.UnpackTo(&summary)) return absl::DataLossError("bad summary event");
+      if (!any.UnpackTo(&summary))
+        return absl::DataLossError("bad summary event");
       if (summary.account_deleted()) continue;
       auto id = ParseName("account", summary.account(), "accounts");
       if (!id.ok()) continue;
@@ -639,8 +658,8 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
         change.set_detail("the account was deleted in the registry");
         StageTierChange(writer, &batch, id, change);
         if (previous.override) {
-          expiries_.erase({absl::ToUnixMicros(FromProtoTime(
-                               previous.override->expire_time())),
+          expiries_.erase({absl::ToUnixMicros(
+                               FromProtoTime(previous.override->expire_time())),
                            id});
         }
         updates.push_back({id, true, {}});
@@ -662,9 +681,9 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
 
 // ------------------------------------------------------------------ models
 
-absl::StatusOr<v1::ScoreModel> ScoreBook::ReadModel(const std::string& field,
-                                                    const std::string& name,
-                                                    std::string* model_id) const {
+absl::StatusOr<v1::ScoreModel> ScoreBook::ReadModel(
+    const std::string& field, const std::string& name,
+    std::string* model_id) const {
   if (name == "scoringModels/-") {
     auto model = active_model();
     if (!model) return absl::NotFoundError("there is no active score model");
@@ -673,9 +692,11 @@ absl::StatusOr<v1::ScoreModel> ScoreBook::ReadModel(const std::string& field,
     KAM_ASSIGN_OR_RETURN(*model_id, ParseName(field, name, "scoringModels"));
   }
   v1::ScoreModel model;
-  KAM_ASSIGN_OR_RETURN(bool found,
-                       store_->GetProto(store_->Family(kModels), *model_id, &model));
-  if (!found) return absl::NotFoundError(absl::StrCat(ModelName(*model_id), " not found"));
+  KAM_ASSIGN_OR_RETURN(
+      bool found, store_->GetProto(store_->Family(kModels), *model_id, &model));
+  if (!found)
+    return absl::NotFoundError(
+        absl::StrCat(ModelName(*model_id), " not found"));
   return model;
 }
 
@@ -692,12 +713,14 @@ absl::Status ScoreBook::CreateModel(const v1::CreateScoreModelRequest& request,
 
   ChangeFeed::Writer writer(feed_.get());
   if (!request.request_id().empty()) {
-    KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("CreateScoreModel",
-                                                     request.request_id(), out));
+    KAM_ASSIGN_OR_RETURN(
+        bool seen,
+        requests_.Lookup("CreateScoreModel", request.request_id(), out));
     if (seen) return absl::OkStatus();
   }
   std::string existing;
-  absl::Status got = store_->Get(store_->Family(kModels), model.model_id(), &existing);
+  absl::Status got =
+      store_->Get(store_->Family(kModels), model.model_id(), &existing);
   if (got.ok()) {
     return absl::AlreadyExistsError(
         absl::StrCat(ModelName(model.model_id()), " already exists"));
@@ -729,10 +752,12 @@ absl::Status ScoreBook::GetModel(const std::string& name,
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::ListModels(const v1::ListScoreModelsRequest& request,
-                                   v1::ListScoreModelsResponse* response) const {
+absl::Status ScoreBook::ListModels(
+    const v1::ListScoreModelsRequest& request,
+    v1::ListScoreModelsResponse* response) const {
   KAM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  KAM_ASSIGN_OR_RETURN(std::string after, ParsePageToken(request.page_token(), ""));
+  KAM_ASSIGN_OR_RETURN(std::string after,
+                       ParsePageToken(request.page_token(), ""));
   auto it = store_->NewIterator(store_->Family(kModels));
   after.empty() ? it->SeekToFirst() : it->Seek(after);
   if (!after.empty() && it->Valid() && it->key() == after) it->Next();
@@ -755,17 +780,19 @@ absl::Status ScoreBook::UpdateModel(const v1::UpdateScoreModelRequest& request,
   std::string id;
   KAM_ASSIGN_OR_RETURN(v1::ScoreModel model,
                        ReadModel("model.name", request.model().name(), &id));
-  KAM_RETURN_IF_ERROR(CheckEtag(request.model().etag(), model.etag(), model.name()));
+  KAM_RETURN_IF_ERROR(
+      CheckEtag(request.model().etag(), model.etag(), model.name()));
   if (model.state() != v1::DRAFT) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        model.name(), " is ", v1::ModelState_Name(model.state()),
-        " and frozen; create a new draft from it instead"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(model.name(), " is ", v1::ModelState_Name(model.state()),
+                     " and frozen; create a new draft from it instead"));
   }
   std::vector<std::string> paths(request.update_mask().paths().begin(),
                                  request.update_mask().paths().end());
   if (paths.empty()) {
-    paths = {"display_name", "criteria", "tiers", "portfolio", "currency",
-             "exchange_rates_micros", "missing_rating"};
+    paths = {"display_name",  "criteria", "tiers",
+             "portfolio",     "currency", "exchange_rates_micros",
+             "missing_rating"};
   }
   const v1::ScoreModel& in = request.model();
   for (const std::string& path : paths) {
@@ -800,10 +827,12 @@ absl::Status ScoreBook::UpdateModel(const v1::UpdateScoreModelRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::DeleteModel(const v1::DeleteScoreModelRequest& request) {
+absl::Status ScoreBook::DeleteModel(
+    const v1::DeleteScoreModelRequest& request) {
   ChangeFeed::Writer writer(feed_.get());
   std::string id;
-  KAM_ASSIGN_OR_RETURN(v1::ScoreModel model, ReadModel("name", request.name(), &id));
+  KAM_ASSIGN_OR_RETURN(v1::ScoreModel model,
+                       ReadModel("name", request.name(), &id));
   KAM_RETURN_IF_ERROR(CheckEtag(request.etag(), model.etag(), model.name()));
   if (model.state() == v1::ACTIVE) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -814,16 +843,17 @@ absl::Status ScoreBook::DeleteModel(const v1::DeleteScoreModelRequest& request) 
   return writer.Commit(&batch);
 }
 
-absl::Status ScoreBook::ActivateModel(const v1::ActivateScoreModelRequest& request,
-                                      v1::RescoringRun* run) {
+absl::Status ScoreBook::ActivateModel(
+    const v1::ActivateScoreModelRequest& request, v1::RescoringRun* run) {
   ChangeFeed::Writer writer(feed_.get());
   std::string id;
-  KAM_ASSIGN_OR_RETURN(v1::ScoreModel model, ReadModel("name", request.name(), &id));
+  KAM_ASSIGN_OR_RETURN(v1::ScoreModel model,
+                       ReadModel("name", request.name(), &id));
   KAM_RETURN_IF_ERROR(CheckEtag(request.etag(), model.etag(), model.name()));
   if (model.state() != v1::DRAFT) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        model.name(), " is ", v1::ModelState_Name(model.state()),
-        "; only a draft can be activated"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(model.name(), " is ", v1::ModelState_Name(model.state()),
+                     "; only a draft can be activated"));
   }
   rocksdb::WriteBatch batch;
   if (auto previous = active_model()) {
@@ -864,8 +894,9 @@ absl::Status ScoreBook::ActivateModel(const v1::ActivateScoreModelRequest& reque
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::EvaluateModel(const v1::EvaluateScoreModelRequest& request,
-                                      v1::WhatIfReport* report) const {
+absl::Status ScoreBook::EvaluateModel(
+    const v1::EvaluateScoreModelRequest& request,
+    v1::WhatIfReport* report) const {
   v1::ScoreModel model;
   if (request.has_model()) {
     model = request.model();
@@ -899,7 +930,8 @@ absl::Status ScoreBook::EvaluateModel(const v1::EvaluateScoreModelRequest& reque
     const bool had = tiers_.Lookup(facts.account_id(), &current);
     score.Clear();
     ScoreAccount(model, facts, &score);
-    const Tier now_tier = had ? current.computed_tier : kam::common::v1::TIER_UNSPECIFIED;
+    const Tier now_tier =
+        had ? current.computed_tier : kam::common::v1::TIER_UNSPECIFIED;
     const Tier next = NextTier(model.tiers(), now_tier, score.score());
     ++counts[next];
     if (next == now_tier) continue;
@@ -930,7 +962,8 @@ absl::Status ScoreBook::EvaluateModel(const v1::EvaluateScoreModelRequest& reque
   report->set_tier_changes(static_cast<int>(changes.size()));
   report->set_promotions(promotions);
   report->set_demotions(static_cast<int>(changes.size()) - promotions);
-  for (size_t i = 0; i < changes.size() && static_cast<int>(i) < max_changes; ++i) {
+  for (size_t i = 0; i < changes.size() && static_cast<int>(i) < max_changes;
+       ++i) {
     *report->add_changes() = std::move(changes[i]);
   }
   for (int t = 1; t < 5; ++t) {
@@ -948,8 +981,9 @@ absl::StatusOr<AccountFacts> ScoreBook::ReadRegisteredFacts(
     std::string* account_id) const {
   KAM_ASSIGN_OR_RETURN(*account_id, ParseName(field, account_name, "accounts"));
   AccountFacts facts;
-  KAM_ASSIGN_OR_RETURN(bool found, store_->GetProto(store_->Family(kFactsFamily),
-                                                    *account_id, &facts));
+  KAM_ASSIGN_OR_RETURN(
+      bool found,
+      store_->GetProto(store_->Family(kFactsFamily), *account_id, &facts));
   if (!found || !facts.registered()) {
     return absl::FailedPreconditionError(absl::StrCat(
         account_name,
@@ -964,12 +998,14 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
   KAM_ASSIGN_OR_RETURN(std::string account_id,
                        ParseName("account", request.account(), "accounts"));
   if (request.value() < 1 || request.value() > 10) {
-    return InvalidField("value", absl::StrCat("must be 1-10, got ", request.value()));
+    return InvalidField("value",
+                        absl::StrCat("must be 1-10, got ", request.value()));
   }
   KAM_RETURN_IF_ERROR(ValidateText("rater", request.rater(), 1, 254, false));
   KAM_RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 2000, true));
   auto model = active_model();
-  if (!model) return absl::FailedPreconditionError("there is no active score model");
+  if (!model)
+    return absl::FailedPreconditionError("there is no active score model");
   const v1::Criterion* criterion = nullptr;
   for (const auto& c : model->criteria()) {
     if (c.id() == request.criterion_id()) criterion = &c;
@@ -981,10 +1017,10 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
     }
     return InvalidField(
         "criterion_id",
-        absl::StrCat("must be a manual criterion of the active model ",
-                     model->name(), " (",
-                     manual.empty() ? "it has none" : absl::StrJoin(manual, ", "),
-                     "), got \"", request.criterion_id(), "\""));
+        absl::StrCat(
+            "must be a manual criterion of the active model ", model->name(),
+            " (", manual.empty() ? "it has none" : absl::StrJoin(manual, ", "),
+            "), got \"", request.criterion_id(), "\""));
   }
 
   ChangeFeed::Writer writer(feed_.get());
@@ -992,7 +1028,8 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
   KAM_ASSIGN_OR_RETURN(AccountFacts facts,
                        ReadRegisteredFacts("account", request.account(), &id));
   v1::Rating& stored = (*facts.mutable_ratings())[request.criterion_id()];
-  stored.set_name(absl::StrCat(AccountName(id), "/ratings/", request.criterion_id()));
+  stored.set_name(
+      absl::StrCat(AccountName(id), "/ratings/", request.criterion_id()));
   stored.set_value(request.value());
   stored.set_rater(request.rater());
   stored.set_note(request.note());
@@ -1054,18 +1091,18 @@ absl::Status ScoreBook::Explain(v1::Score* score) const {
   auto parsed_account = ParseName("account", score->account(), "accounts");
   if (!parsed_model.ok() || !parsed_account.ok()) return absl::OkStatus();
   v1::ScoreModel model;
-  KAM_ASSIGN_OR_RETURN(bool model_found,
-                       store_->GetProto(store_->Family(kModels), *parsed_model,
-                                        &model));
+  KAM_ASSIGN_OR_RETURN(
+      bool model_found,
+      store_->GetProto(store_->Family(kModels), *parsed_model, &model));
   // Scores come from active models, which are frozen; a deleted model
   // leaves its scores without sentences.
   if (!model_found || model.version() != score->model_version()) {
     return absl::OkStatus();
   }
   AccountFacts facts;
-  KAM_ASSIGN_OR_RETURN(bool facts_found,
-                       store_->GetProto(store_->Family(kFactsFamily),
-                                        *parsed_account, &facts));
+  KAM_ASSIGN_OR_RETURN(
+      bool facts_found,
+      store_->GetProto(store_->Family(kFactsFamily), *parsed_account, &facts));
   if (!facts_found) return absl::OkStatus();
   // The facts are those the score was computed from: every change of them
   // rescores the account and rewrites its standing.
@@ -1084,7 +1121,8 @@ absl::Status ScoreBook::Explain(v1::Score* score) const {
 absl::Status ScoreBook::ListScores(const v1::ListScoresRequest& request,
                                    v1::ListScoresResponse* response) const {
   KAM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  if (request.tier() != kam::common::v1::TIER_UNSPECIFIED && !IsTier(request.tier())) {
+  if (request.tier() != kam::common::v1::TIER_UNSPECIFIED &&
+      !IsTier(request.tier())) {
     return InvalidField("tier", "must be a tier or unset");
   }
   const std::string filters = absl::StrCat(request.tier());
@@ -1097,7 +1135,8 @@ absl::Status ScoreBook::ListScores(const v1::ListScoresRequest& request,
   for (; it->Valid(); it->Next()) {
     if (response->scores_size() == page_size) {
       response->set_next_page_token(MakePageToken(
-          filters, std::string(response->scores().rbegin()->account()).substr(9)));
+          filters,
+          std::string(response->scores().rbegin()->account()).substr(9)));
       break;
     }
     if (!ParseProto(it->value(), &standing)) {
@@ -1118,12 +1157,14 @@ namespace {
 
 // Pages through one account's history family, newest first.
 template <typename Item, typename Add>
-absl::Status ListHistory(const Store& store, rocksdb::ColumnFamilyHandle* family,
+absl::Status ListHistory(const Store& store,
+                         rocksdb::ColumnFamilyHandle* family,
                          const std::string& account_id, int page_size,
                          const std::string& page_token, Add add,
                          std::string* next_page_token) {
   const std::string prefix = HistoryPrefix(account_id);
-  KAM_ASSIGN_OR_RETURN(std::string after, ParsePageToken(page_token, account_id));
+  KAM_ASSIGN_OR_RETURN(std::string after,
+                       ParsePageToken(page_token, account_id));
   auto it = store.NewIterator(family);
   it->Seek(after.empty() ? prefix : after);
   if (!after.empty() && it->Valid() && it->key() == after) it->Next();
@@ -1151,8 +1192,9 @@ absl::Status ListHistory(const Store& store, rocksdb::ColumnFamilyHandle* family
 
 }  // namespace
 
-absl::Status ScoreBook::ListScoreHistory(const v1::ListScoreHistoryRequest& request,
-                                         v1::ListScoreHistoryResponse* response) const {
+absl::Status ScoreBook::ListScoreHistory(
+    const v1::ListScoreHistoryRequest& request,
+    v1::ListScoreHistoryResponse* response) const {
   KAM_ASSIGN_OR_RETURN(std::string id,
                        ParseName("account", request.account(), "accounts"));
   KAM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
@@ -1170,8 +1212,9 @@ absl::Status ScoreBook::GetTier(const std::string& account_name,
   return lookups_.Get(account_name, tier);
 }
 
-absl::Status ScoreBook::BatchGetTiers(const v1::BatchGetTiersRequest& request,
-                                      v1::BatchGetTiersResponse* response) const {
+absl::Status ScoreBook::BatchGetTiers(
+    const v1::BatchGetTiersRequest& request,
+    v1::BatchGetTiersResponse* response) const {
   return lookups_.BatchGet(request, response);
 }
 
@@ -1194,7 +1237,8 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
   }
   const Tier previous_tier = entry.tier;
   if (override_or_null != nullptr) {
-    entry.override = std::make_shared<const v1::TierOverride>(*override_or_null);
+    entry.override =
+        std::make_shared<const v1::TierOverride>(*override_or_null);
     *standing.mutable_override() = *override_or_null;
     expiries_.emplace(
         absl::ToUnixMicros(FromProtoTime(override_or_null->expire_time())),
@@ -1230,13 +1274,14 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::SetTierOverride(const v1::SetTierOverrideRequest& request,
-                                        v1::AccountTier* tier) {
+absl::Status ScoreBook::SetTierOverride(
+    const v1::SetTierOverrideRequest& request, v1::AccountTier* tier) {
   KAM_ASSIGN_OR_RETURN(std::string id,
                        ParseName("account", request.account(), "accounts"));
   if (!IsTier(request.tier())) {
-    return InvalidField("tier", "must be KEY, POTENTIAL_KEY, MAINTAIN or "
-                                "TRANSACTIONAL");
+    return InvalidField("tier",
+                        "must be KEY, POTENTIAL_KEY, MAINTAIN or "
+                        "TRANSACTIONAL");
   }
   KAM_RETURN_IF_ERROR(ValidateText("reason", request.reason(), 1, 2000, true));
   KAM_RETURN_IF_ERROR(ValidateText("author", request.author(), 1, 254, false));
@@ -1246,7 +1291,8 @@ absl::Status ScoreBook::SetTierOverride(const v1::SetTierOverrideRequest& reques
   const absl::Time expire = FromProtoTime(request.expire_time());
   ChangeFeed::Writer writer(feed_.get());
   const absl::Time now = CommitTime(writer);
-  if (expire <= now) return InvalidField("expire_time", "must be in the future");
+  if (expire <= now)
+    return InvalidField("expire_time", "must be in the future");
   if (expire > now + absl::Hours(24 * 366)) {
     return InvalidField("expire_time", "must be at most 366 days ahead");
   }
@@ -1267,8 +1313,8 @@ absl::Status ScoreBook::SetTierOverride(const v1::SetTierOverrideRequest& reques
       tier);
 }
 
-absl::Status ScoreBook::ClearTierOverride(const v1::ClearTierOverrideRequest& request,
-                                          v1::AccountTier* tier) {
+absl::Status ScoreBook::ClearTierOverride(
+    const v1::ClearTierOverrideRequest& request, v1::AccountTier* tier) {
   KAM_ASSIGN_OR_RETURN(std::string id,
                        ParseName("account", request.account(), "accounts"));
   KAM_RETURN_IF_ERROR(ValidateText("author", request.author(), 1, 254, false));
@@ -1315,8 +1361,9 @@ absl::StatusOr<int> ScoreBook::ExpireOverrides() {
   return expired;
 }
 
-absl::Status ScoreBook::ListTierHistory(const v1::ListTierHistoryRequest& request,
-                                        v1::ListTierHistoryResponse* response) const {
+absl::Status ScoreBook::ListTierHistory(
+    const v1::ListTierHistoryRequest& request,
+    v1::ListTierHistoryResponse* response) const {
   KAM_ASSIGN_OR_RETURN(std::string id,
                        ParseName("account", request.account(), "accounts"));
   KAM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
@@ -1348,15 +1395,18 @@ absl::Status AbcCutOffs(int a, int b, int* a_out, int* b_out) {
   *a_out = a == 0 ? 80 : a;
   *b_out = b == 0 ? 15 : b;
   if (*a_out < 1 || *a_out > 100) {
-    return InvalidField("a_percent", absl::StrCat("must be 1-100 (0 for 80), got ", a));
+    return InvalidField("a_percent",
+                        absl::StrCat("must be 1-100 (0 for 80), got ", a));
   }
   if (*b_out < 1 || *b_out > 100) {
-    return InvalidField("b_percent", absl::StrCat("must be 1-100 (0 for 15), got ", b));
+    return InvalidField("b_percent",
+                        absl::StrCat("must be 1-100 (0 for 15), got ", b));
   }
   if (*a_out + *b_out > 100) {
-    return InvalidField("b_percent",
-                        absl::StrCat("a_percent + b_percent must be at most 100, got ",
-                                     *a_out + *b_out));
+    return InvalidField(
+        "b_percent",
+        absl::StrCat("a_percent + b_percent must be at most 100, got ",
+                     *a_out + *b_out));
   }
   return absl::OkStatus();
 }
@@ -1366,9 +1416,11 @@ absl::Status AbcCutOffs(int a, int b, int* a_out, int* b_out) {
 absl::Status ScoreBook::GetAbcAnalysis(const v1::GetAbcAnalysisRequest& request,
                                        v1::AbcAnalysis* analysis) const {
   int a = 0, b = 0;
-  KAM_RETURN_IF_ERROR(AbcCutOffs(request.a_percent(), request.b_percent(), &a, &b));
+  KAM_RETURN_IF_ERROR(
+      AbcCutOffs(request.a_percent(), request.b_percent(), &a, &b));
   auto model = active_model();
-  if (!model) return absl::FailedPreconditionError("there is no active score model");
+  if (!model)
+    return absl::FailedPreconditionError("there is no active score model");
   std::vector<AbcItem> items;
   KAM_RETURN_IF_ERROR(ScanScores([&items](const v1::Score& score) {
     items.push_back({score.account(), score.display_name(),
@@ -1380,7 +1432,8 @@ absl::Status ScoreBook::GetAbcAnalysis(const v1::GetAbcAnalysisRequest& request,
 
 absl::Status ScoreBook::GetPortfolioMatrix(v1::PortfolioMatrix* matrix) const {
   auto model = active_model();
-  if (!model) return absl::FailedPreconditionError("there is no active score model");
+  if (!model)
+    return absl::FailedPreconditionError("there is no active score model");
   matrix->set_midpoint(model->portfolio().midpoint());
   *matrix->mutable_attractiveness_criteria() =
       model->portfolio().attractiveness_criteria();
@@ -1410,7 +1463,8 @@ absl::Status ScoreBook::GetPortfolioSummary(
   }
   if (max_candidates == 0) max_candidates = 20;
   auto model = active_model();
-  if (!model) return absl::FailedPreconditionError("there is no active score model");
+  if (!model)
+    return absl::FailedPreconditionError("there is no active score model");
   const double promote = model->tiers().key().promote_at();
   const double demote = model->tiers().key().demote_below();
 
@@ -1423,7 +1477,8 @@ absl::Status ScoreBook::GetPortfolioSummary(
     ++by_tier[score.tier() < 5 ? score.tier() : 0];
     ++by_quadrant[score.quadrant() < 5 ? score.quadrant() : 0];
     total_revenue += score.revenue().minor_units();
-    if (score.tier() == kam::common::v1::KEY) key_revenue += score.revenue().minor_units();
+    if (score.tier() == kam::common::v1::KEY)
+      key_revenue += score.revenue().minor_units();
     items.push_back({score.account(), score.display_name(),
                      score.gross_profit().minor_units()});
     v1::WatchEntry entry;
@@ -1461,9 +1516,9 @@ absl::Status ScoreBook::GetPortfolioSummary(
   summary->set_status(by_quadrant[v1::STATUS]);
   summary->set_streamline(by_quadrant[v1::STREAMLINE]);
   summary->set_key_revenue_share_bp(
-      total_revenue > 0
-          ? static_cast<int>(static_cast<__int128>(key_revenue) * 10000 / total_revenue)
-          : 0);
+      total_revenue > 0 ? static_cast<int>(static_cast<__int128>(key_revenue) *
+                                           10000 / total_revenue)
+                        : 0);
   summary->mutable_total_revenue()->set_currency_code(model->currency());
   summary->mutable_total_revenue()->set_minor_units(total_revenue);
   auto closest = [](const v1::WatchEntry& a, const v1::WatchEntry& b) {
@@ -1474,10 +1529,12 @@ absl::Status ScoreBook::GetPortfolioSummary(
   };
   std::sort(candidates.begin(), candidates.end(), closest);
   std::sort(watch.begin(), watch.end(), closest);
-  for (size_t i = 0; i < candidates.size() && static_cast<int>(i) < max_candidates; ++i) {
+  for (size_t i = 0;
+       i < candidates.size() && static_cast<int>(i) < max_candidates; ++i) {
     *summary->add_promotion_candidates() = candidates[i];
   }
-  for (size_t i = 0; i < watch.size() && static_cast<int>(i) < max_candidates; ++i) {
+  for (size_t i = 0; i < watch.size() && static_cast<int>(i) < max_candidates;
+       ++i) {
     *summary->add_demotion_watch() = watch[i];
   }
   return absl::OkStatus();
@@ -1487,8 +1544,8 @@ absl::Status ScoreBook::GetPortfolioSummary(
 
 void ScoreBook::PersistRun(rocksdb::WriteBatch* batch,
                            const v1::RescoringRun& run) {
-  PutProto(batch, store_->Family(kRuns), run.name().substr(sizeof("rescoringRuns/") - 1),
-           run);
+  PutProto(batch, store_->Family(kRuns),
+           run.name().substr(sizeof("rescoringRuns/") - 1), run);
 }
 
 absl::Status ScoreBook::BeginRun(ChangeFeed::Writer& writer,
@@ -1497,7 +1554,8 @@ absl::Status ScoreBook::BeginRun(ChangeFeed::Writer& writer,
                                  const std::string& request_id,
                                  v1::RescoringRun* out) {
   auto model = active_model();
-  if (!model) return absl::FailedPreconditionError("there is no active score model");
+  if (!model)
+    return absl::FailedPreconditionError("there is no active score model");
   {
     absl::MutexLock lock(&run_mu_);
     if (run_ && run_->run.state() == v1::RUNNING) {
@@ -1540,8 +1598,9 @@ absl::Status ScoreBook::StartRescoring(const v1::StartRescoringRequest& request,
   ChangeFeed::Writer writer(feed_.get());
   if (!request.request_id().empty()) {
     v1::RescoringRun first;
-    KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("StartRescoring",
-                                                     request.request_id(), &first));
+    KAM_ASSIGN_OR_RETURN(
+        bool seen,
+        requests_.Lookup("StartRescoring", request.request_id(), &first));
     if (seen) return GetRun(first.name(), run);
   }
   rocksdb::WriteBatch batch;
@@ -1565,7 +1624,8 @@ void ScoreBook::FinishRun(const std::shared_ptr<RunControl>& control,
     std::fprintf(stderr, "kam-scoring: recording the end of %s: %s\n",
                  run.name().c_str(), written.ToString().c_str());
   }
-  metrics_->run_duration->Observe(absl::ToDoubleSeconds(absl::Now() - control->started));
+  metrics_->run_duration->Observe(
+      absl::ToDoubleSeconds(absl::Now() - control->started));
   (state == v1::SUCCEEDED   ? metrics_->runs_succeeded
    : state == v1::CANCELLED ? metrics_->runs_cancelled
                             : metrics_->runs_failed)
@@ -1604,9 +1664,9 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
       if (!facts.registered()) continue;
       TierEntry previous;
       const bool had = tiers_.Lookup(facts.account_id(), &previous);
-      Staged staged = StageRescore(writer, &batch, *model, facts,
-                                   had ? &previous : nullptr,
-                                   /*only_if_changed=*/true, &updates);
+      Staged staged =
+          StageRescore(writer, &batch, *model, facts, had ? &previous : nullptr,
+                       /*only_if_changed=*/true, &updates);
       if (staged.tier_changed) ++tier_changes;
       ++scored;
     }
@@ -1633,7 +1693,8 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
     }
     metrics_->scored_run->Increment(scored);
     const int64_t total = std::max<int64_t>(snapshot.accounts_total(), 1);
-    metrics_->run_progress->Set(std::min(1.0, static_cast<double>(done) / total));
+    metrics_->run_progress->Set(
+        std::min(1.0, static_cast<double>(done) / total));
     if (!more) break;
   }
   FinishRun(control, v1::SUCCEEDED, "");
@@ -1641,7 +1702,8 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
 
 absl::Status ScoreBook::GetRun(const std::string& name,
                                v1::RescoringRun* run) const {
-  KAM_ASSIGN_OR_RETURN(std::string id, ParseName("name", name, "rescoringRuns"));
+  KAM_ASSIGN_OR_RETURN(std::string id,
+                       ParseName("name", name, "rescoringRuns"));
   {
     absl::MutexLock lock(&run_mu_);
     if (run_ && run_->run.name() == name) {
@@ -1649,15 +1711,18 @@ absl::Status ScoreBook::GetRun(const std::string& name,
       return absl::OkStatus();
     }
   }
-  KAM_ASSIGN_OR_RETURN(bool found, store_->GetProto(store_->Family(kRuns), id, run));
+  KAM_ASSIGN_OR_RETURN(bool found,
+                       store_->GetProto(store_->Family(kRuns), id, run));
   if (!found) return absl::NotFoundError(absl::StrCat(name, " not found"));
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::ListRuns(const v1::ListRescoringRunsRequest& request,
-                                 v1::ListRescoringRunsResponse* response) const {
+absl::Status ScoreBook::ListRuns(
+    const v1::ListRescoringRunsRequest& request,
+    v1::ListRescoringRunsResponse* response) const {
   KAM_ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  KAM_ASSIGN_OR_RETURN(std::string after, ParsePageToken(request.page_token(), ""));
+  KAM_ASSIGN_OR_RETURN(std::string after,
+                       ParsePageToken(request.page_token(), ""));
   std::vector<v1::RescoringRun> runs;
   auto it = store_->NewIterator(store_->Family(kRuns));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -1694,7 +1759,8 @@ absl::Status ScoreBook::ListRuns(const v1::ListRescoringRunsRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status ScoreBook::CancelRun(const std::string& name, v1::RescoringRun* run) {
+absl::Status ScoreBook::CancelRun(const std::string& name,
+                                  v1::RescoringRun* run) {
   KAM_RETURN_IF_ERROR(ParseName("name", name, "rescoringRuns").status());
   bool asked = false;
   {
@@ -1723,8 +1789,8 @@ absl::StatusOr<v1::RescoringRun> ScoreBook::WaitForRun(
     KAM_RETURN_IF_ERROR(GetRun(name, &run));
     if (run.state() != v1::RUNNING || absl::Now() >= deadline) return run;
     absl::MutexLock lock(&run_mu_);
-    run_ended_.WaitWithDeadline(&run_mu_,
-                                std::min(deadline, absl::Now() + absl::Milliseconds(100)));
+    run_ended_.WaitWithDeadline(
+        &run_mu_, std::min(deadline, absl::Now() + absl::Milliseconds(100)));
   }
 }
 

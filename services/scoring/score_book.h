@@ -134,8 +134,9 @@ class ScoreBook {
   absl::Status GetAbcAnalysis(const v1::GetAbcAnalysisRequest& request,
                               v1::AbcAnalysis* analysis) const;
   absl::Status GetPortfolioMatrix(v1::PortfolioMatrix* matrix) const;
-  absl::Status GetPortfolioSummary(const v1::GetPortfolioSummaryRequest& request,
-                                   v1::PortfolioSummary* summary) const;
+  absl::Status GetPortfolioSummary(
+      const v1::GetPortfolioSummaryRequest& request,
+      v1::PortfolioSummary* summary) const;
 
   // ---- rescoring runs ----
   // Starts a run on the book's own thread; FAILED_PRECONDITION if one runs.
@@ -149,7 +150,6 @@ class ScoreBook {
   // run as it then stands.
   absl::StatusOr<v1::RescoringRun> WaitForRun(const std::string& name,
                                               absl::Duration timeout) const;
-
 
  private:
   struct Metrics;
@@ -180,7 +180,8 @@ class ScoreBook {
                       std::vector<MemoryUpdate>* updates);
   // Stages a change of the tier in force into the history and the feed.
   void StageTierChange(ChangeFeed::Writer& writer, rocksdb::WriteBatch* batch,
-                       const std::string& account_id, const v1::TierChange& change);
+                       const std::string& account_id,
+                       const v1::TierChange& change);
   // Writes the batch and then applies `updates` to memory.
   absl::Status CommitAndPublish(ChangeFeed::Writer& writer,
                                 rocksdb::WriteBatch* batch,
@@ -218,8 +219,8 @@ class ScoreBook {
                         const std::string& request_id, v1::RescoringRun* run);
   void RunLoop(std::shared_ptr<RunControl> control);
   void PersistRun(rocksdb::WriteBatch* batch, const v1::RescoringRun& run);
-  void FinishRun(const std::shared_ptr<RunControl>& control,
-                 v1::RunState state, const std::string& detail);
+  void FinishRun(const std::shared_ptr<RunControl>& control, v1::RunState state,
+                 const std::string& detail);
 
   Store* const store_;
   Clock* const clock_;

@@ -20,54 +20,99 @@ class ScoringService final : public v1::Scoring::CallbackService {
   // All outlive the service.
   ScoringService(ScoreBook* book, const Authorizer* auth, WorkerPool* pool,
                  ChangeFeedService* tier_feed);
-  grpc::ServerUnaryReactor* CreateScoreModel(grpc::CallbackServerContext* context,
-      const v1::CreateScoreModelRequest* request, v1::ScoreModel* response) override;
-  grpc::ServerUnaryReactor* GetScoreModel(grpc::CallbackServerContext* context,
-      const v1::GetScoreModelRequest* request, v1::ScoreModel* response) override;
-  grpc::ServerUnaryReactor* ListScoreModels(grpc::CallbackServerContext* context,
-      const v1::ListScoreModelsRequest* request, v1::ListScoreModelsResponse* response) override;
-  grpc::ServerUnaryReactor* UpdateScoreModel(grpc::CallbackServerContext* context,
-      const v1::UpdateScoreModelRequest* request, v1::ScoreModel* response) override;
-  grpc::ServerUnaryReactor* DeleteScoreModel(grpc::CallbackServerContext* context,
-      const v1::DeleteScoreModelRequest* request, v1::DeleteScoreModelResponse* response) override;
-  grpc::ServerUnaryReactor* ActivateScoreModel(grpc::CallbackServerContext* context,
-      const v1::ActivateScoreModelRequest* request, v1::RescoringRun* response) override;
-  grpc::ServerUnaryReactor* EvaluateScoreModel(grpc::CallbackServerContext* context,
-      const v1::EvaluateScoreModelRequest* request, v1::WhatIfReport* response) override;
+  grpc::ServerUnaryReactor* CreateScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::CreateScoreModelRequest* request,
+      v1::ScoreModel* response) override;
+  grpc::ServerUnaryReactor* GetScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::GetScoreModelRequest* request,
+      v1::ScoreModel* response) override;
+  grpc::ServerUnaryReactor* ListScoreModels(
+      grpc::CallbackServerContext* context,
+      const v1::ListScoreModelsRequest* request,
+      v1::ListScoreModelsResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::UpdateScoreModelRequest* request,
+      v1::ScoreModel* response) override;
+  grpc::ServerUnaryReactor* DeleteScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::DeleteScoreModelRequest* request,
+      v1::DeleteScoreModelResponse* response) override;
+  grpc::ServerUnaryReactor* ActivateScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::ActivateScoreModelRequest* request,
+      v1::RescoringRun* response) override;
+  grpc::ServerUnaryReactor* EvaluateScoreModel(
+      grpc::CallbackServerContext* context,
+      const v1::EvaluateScoreModelRequest* request,
+      v1::WhatIfReport* response) override;
   grpc::ServerUnaryReactor* SetRating(grpc::CallbackServerContext* context,
-      const v1::SetRatingRequest* request, v1::Rating* response) override;
-  grpc::ServerUnaryReactor* ListRatings(grpc::CallbackServerContext* context,
-      const v1::ListRatingsRequest* request, v1::ListRatingsResponse* response) override;
+                                      const v1::SetRatingRequest* request,
+                                      v1::Rating* response) override;
+  grpc::ServerUnaryReactor* ListRatings(
+      grpc::CallbackServerContext* context,
+      const v1::ListRatingsRequest* request,
+      v1::ListRatingsResponse* response) override;
   grpc::ServerUnaryReactor* GetScore(grpc::CallbackServerContext* context,
-      const v1::GetScoreRequest* request, v1::Score* response) override;
-  grpc::ServerUnaryReactor* ListScores(grpc::CallbackServerContext* context,
-      const v1::ListScoresRequest* request, v1::ListScoresResponse* response) override;
-  grpc::ServerUnaryReactor* ListScoreHistory(grpc::CallbackServerContext* context,
-      const v1::ListScoreHistoryRequest* request, v1::ListScoreHistoryResponse* response) override;
+                                     const v1::GetScoreRequest* request,
+                                     v1::Score* response) override;
+  grpc::ServerUnaryReactor* ListScores(
+      grpc::CallbackServerContext* context,
+      const v1::ListScoresRequest* request,
+      v1::ListScoresResponse* response) override;
+  grpc::ServerUnaryReactor* ListScoreHistory(
+      grpc::CallbackServerContext* context,
+      const v1::ListScoreHistoryRequest* request,
+      v1::ListScoreHistoryResponse* response) override;
   grpc::ServerUnaryReactor* GetTier(grpc::CallbackServerContext* context,
-      const v1::GetTierRequest* request, v1::AccountTier* response) override;
-  grpc::ServerUnaryReactor* BatchGetTiers(grpc::CallbackServerContext* context,
-      const v1::BatchGetTiersRequest* request, v1::BatchGetTiersResponse* response) override;
-  grpc::ServerUnaryReactor* SetTierOverride(grpc::CallbackServerContext* context,
-      const v1::SetTierOverrideRequest* request, v1::AccountTier* response) override;
-  grpc::ServerUnaryReactor* ClearTierOverride(grpc::CallbackServerContext* context,
-      const v1::ClearTierOverrideRequest* request, v1::AccountTier* response) override;
-  grpc::ServerUnaryReactor* ListTierHistory(grpc::CallbackServerContext* context,
-      const v1::ListTierHistoryRequest* request, v1::ListTierHistoryResponse* response) override;
-  grpc::ServerUnaryReactor* GetAbcAnalysis(grpc::CallbackServerContext* context,
-      const v1::GetAbcAnalysisRequest* request, v1::AbcAnalysis* response) override;
-  grpc::ServerUnaryReactor* GetPortfolioMatrix(grpc::CallbackServerContext* context,
-      const v1::GetPortfolioMatrixRequest* request, v1::PortfolioMatrix* response) override;
-  grpc::ServerUnaryReactor* GetPortfolioSummary(grpc::CallbackServerContext* context,
-      const v1::GetPortfolioSummaryRequest* request, v1::PortfolioSummary* response) override;
-  grpc::ServerUnaryReactor* StartRescoring(grpc::CallbackServerContext* context,
-      const v1::StartRescoringRequest* request, v1::RescoringRun* response) override;
-  grpc::ServerUnaryReactor* GetRescoringRun(grpc::CallbackServerContext* context,
-      const v1::GetRescoringRunRequest* request, v1::RescoringRun* response) override;
-  grpc::ServerUnaryReactor* ListRescoringRuns(grpc::CallbackServerContext* context,
-      const v1::ListRescoringRunsRequest* request, v1::ListRescoringRunsResponse* response) override;
-  grpc::ServerUnaryReactor* CancelRescoringRun(grpc::CallbackServerContext* context,
-      const v1::CancelRescoringRunRequest* request, v1::RescoringRun* response) override;
+                                    const v1::GetTierRequest* request,
+                                    v1::AccountTier* response) override;
+  grpc::ServerUnaryReactor* BatchGetTiers(
+      grpc::CallbackServerContext* context,
+      const v1::BatchGetTiersRequest* request,
+      v1::BatchGetTiersResponse* response) override;
+  grpc::ServerUnaryReactor* SetTierOverride(
+      grpc::CallbackServerContext* context,
+      const v1::SetTierOverrideRequest* request,
+      v1::AccountTier* response) override;
+  grpc::ServerUnaryReactor* ClearTierOverride(
+      grpc::CallbackServerContext* context,
+      const v1::ClearTierOverrideRequest* request,
+      v1::AccountTier* response) override;
+  grpc::ServerUnaryReactor* ListTierHistory(
+      grpc::CallbackServerContext* context,
+      const v1::ListTierHistoryRequest* request,
+      v1::ListTierHistoryResponse* response) override;
+  grpc::ServerUnaryReactor* GetAbcAnalysis(
+      grpc::CallbackServerContext* context,
+      const v1::GetAbcAnalysisRequest* request,
+      v1::AbcAnalysis* response) override;
+  grpc::ServerUnaryReactor* GetPortfolioMatrix(
+      grpc::CallbackServerContext* context,
+      const v1::GetPortfolioMatrixRequest* request,
+      v1::PortfolioMatrix* response) override;
+  grpc::ServerUnaryReactor* GetPortfolioSummary(
+      grpc::CallbackServerContext* context,
+      const v1::GetPortfolioSummaryRequest* request,
+      v1::PortfolioSummary* response) override;
+  grpc::ServerUnaryReactor* StartRescoring(
+      grpc::CallbackServerContext* context,
+      const v1::StartRescoringRequest* request,
+      v1::RescoringRun* response) override;
+  grpc::ServerUnaryReactor* GetRescoringRun(
+      grpc::CallbackServerContext* context,
+      const v1::GetRescoringRunRequest* request,
+      v1::RescoringRun* response) override;
+  grpc::ServerUnaryReactor* ListRescoringRuns(
+      grpc::CallbackServerContext* context,
+      const v1::ListRescoringRunsRequest* request,
+      v1::ListRescoringRunsResponse* response) override;
+  grpc::ServerUnaryReactor* CancelRescoringRun(
+      grpc::CallbackServerContext* context,
+      const v1::CancelRescoringRunRequest* request,
+      v1::RescoringRun* response) override;
   grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>* WatchTiers(
       grpc::CallbackServerContext* context,
       const kam::common::v1::WatchChangesRequest* request) override;
@@ -90,9 +135,12 @@ class TierReplicaService final : public v1::Scoring::CallbackService {
                      ChangeFeedService* tier_feed);
 
   grpc::ServerUnaryReactor* GetTier(grpc::CallbackServerContext* context,
-      const v1::GetTierRequest* request, v1::AccountTier* response) override;
-  grpc::ServerUnaryReactor* BatchGetTiers(grpc::CallbackServerContext* context,
-      const v1::BatchGetTiersRequest* request, v1::BatchGetTiersResponse* response) override;
+                                    const v1::GetTierRequest* request,
+                                    v1::AccountTier* response) override;
+  grpc::ServerUnaryReactor* BatchGetTiers(
+      grpc::CallbackServerContext* context,
+      const v1::BatchGetTiersRequest* request,
+      v1::BatchGetTiersResponse* response) override;
   grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>* WatchTiers(
       grpc::CallbackServerContext* context,
       const kam::common::v1::WatchChangesRequest* request) override;

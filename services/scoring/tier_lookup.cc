@@ -50,9 +50,9 @@ absl::Status TierLookups::Get(const std::string& account_name,
 absl::Status TierLookups::BatchGet(const v1::BatchGetTiersRequest& request,
                                    v1::BatchGetTiersResponse* response) const {
   if (request.accounts_size() < 1 || request.accounts_size() > kMaxBatch) {
-    return InvalidField("accounts",
-                        absl::StrCat("must name 1-", kMaxBatch,
-                                     " accounts, got ", request.accounts_size()));
+    return InvalidField(
+        "accounts", absl::StrCat("must name 1-", kMaxBatch, " accounts, got ",
+                                 request.accounts_size()));
   }
   std::vector<std::string> ids;
   ids.reserve(request.accounts_size());

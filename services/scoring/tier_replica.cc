@@ -26,10 +26,12 @@ TierEntry EntryOf(const v1::TierChange& change) {
   TierEntry entry;
   entry.tier = change.tier();
   entry.computed_tier = change.tier();
-  entry.since_micros = absl::ToUnixMicros(FromProtoTime(change.effective_time()));
+  entry.since_micros =
+      absl::ToUnixMicros(FromProtoTime(change.effective_time()));
   entry.score = change.score();
   if (change.reason() == v1::OVERRIDE_SET && change.has_override()) {
-    entry.override = std::make_shared<const v1::TierOverride>(change.override());
+    entry.override =
+        std::make_shared<const v1::TierOverride>(change.override());
   }
   return entry;
 }
@@ -112,7 +114,8 @@ absl::StatusOr<int> TierReplica::ApplyInbox(int max_events) {
     ++expected;
     writer.Append(&batch, event.kind(), event.resource_name(), change);
     auto id = ParseName("account", change.account(), "accounts");
-    if (!id.ok()) return absl::DataLossError("follower: tier event without account");
+    if (!id.ok())
+      return absl::DataLossError("follower: tier event without account");
     if (change.tier() == kam::common::v1::TIER_UNSPECIFIED) {
       batch.Delete(store_->Family(kTiers), *id);
       updates.push_back({*id, true, {}});

@@ -33,7 +33,8 @@ class TierFeedTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     ledger_ = std::make_unique<EngagementLedger>(
-        store_.get(), &clock_, EngagementLedger::Options{kam::common::v1::MAINTAIN});
+        store_.get(), &clock_,
+        EngagementLedger::Options{kam::common::v1::MAINTAIN});
 
     kam::registry::v1::Account account;
     account.set_name("accounts/vestwind");

@@ -68,11 +68,11 @@ TEST_F(RegistryBackupTest, ARegistryStartedOnACheckpointServesItsData) {
   ASSERT_TRUE(IsOk(write("after")));
 
   // Restore: a second registry on the copy.
-  auto restored = test_support::ServiceProcess::Start(
-      {.binary = RegistryBinary(),
-       .data_dir = backup,
-       .run_dir = dir_.path(),
-       .extra_args = extra_args_});
+  auto restored =
+      test_support::ServiceProcess::Start({.binary = RegistryBinary(),
+                                           .data_dir = backup,
+                                           .run_dir = dir_.path(),
+                                           .extra_args = extra_args_});
   ASSERT_TRUE(restored.ok()) << restored.status();
   RegistryClient restored_client((*restored)->grpc_address());
   EXPECT_TRUE(IsOk(GetAs(restored_client, "accounts/before")));

@@ -26,11 +26,12 @@ class ScoringFollowerTest : public ScoringTest {
          .data_dir = dir_.Sub("follower-data"),
          .run_dir = dir_.path(),
          .extra_args = {"--follow_primary=" + scoring_process().grpc_address(),
-                        "--rescore_interval=20ms", "--fixed_time=" +
-                        std::string(kFixedTime)}});
+                        "--rescore_interval=20ms",
+                        "--fixed_time=" + std::string(kFixedTime)}});
     ASSERT_TRUE(process.ok()) << process.status();
     follower_ = *std::move(process);
-    follower_client_ = std::make_unique<ScoringClient>(follower_->grpc_address());
+    follower_client_ =
+        std::make_unique<ScoringClient>(follower_->grpc_address());
   }
 
   void TearDown() override {
@@ -48,22 +49,25 @@ class ScoringFollowerTest : public ScoringTest {
   // follower knows the score at the tier's last change only.)
   ::testing::AssertionResult Converged() {
     std::vector<std::string> names;
-    for (const std::string& id : PortfolioIds()) names.push_back(AccountName(id));
+    for (const std::string& id : PortfolioIds())
+      names.push_back(AccountName(id));
     std::string last;
-    const bool same = test_support::WaitUntil([&] {
-      sv1::BatchGetTiersResponse primary, follower;
-      if (!scoring().BatchGetTiers(names, &primary).ok() ||
-          !follower_client_->BatchGetTiers(names, &follower).ok()) {
-        return false;
-      }
-      for (auto* response : {&primary, &follower}) {
-        for (sv1::AccountTier& tier : *response->mutable_tiers()) {
-          tier.clear_score();
-        }
-      }
-      last = follower.ShortDebugString();
-      return primary.ShortDebugString() == follower.ShortDebugString();
-    }, absl::Seconds(15), absl::Milliseconds(50));
+    const bool same = test_support::WaitUntil(
+        [&] {
+          sv1::BatchGetTiersResponse primary, follower;
+          if (!scoring().BatchGetTiers(names, &primary).ok() ||
+              !follower_client_->BatchGetTiers(names, &follower).ok()) {
+            return false;
+          }
+          for (auto* response : {&primary, &follower}) {
+            for (sv1::AccountTier& tier : *response->mutable_tiers()) {
+              tier.clear_score();
+            }
+          }
+          last = follower.ShortDebugString();
+          return primary.ShortDebugString() == follower.ShortDebugString();
+        },
+        absl::Seconds(15), absl::Milliseconds(50));
     if (same) return ::testing::AssertionSuccess();
     return ::testing::AssertionFailure() << "follower still answers " << last;
   }
@@ -102,8 +106,8 @@ TEST_F(ScoringFollowerTest, ConvergesServesWhilePrimaryIsDownAndCatchesUp) {
   // while the follower is away; the follower, restarted against it, catches
   // up from its cursor.
   StartScoring();
-  ASSERT_TRUE(IsOk(scoring().SetOverride(
-      NewOverride("zeta", cv1::KEY), nullptr)));
+  ASSERT_TRUE(
+      IsOk(scoring().SetOverride(NewOverride("zeta", cv1::KEY), nullptr)));
   StartFollower();
   ASSERT_TRUE(Converged());
   sv1::AccountTier zeta;
@@ -124,7 +128,8 @@ TEST_F(ScoringFollowerTest, ServesOnlyLookups) {
         return RegistryClient(follower_->grpc_address())
                    .HealthCheck("kam.scoring.v1.Scoring", &health)
                    .ok() &&
-               health.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+               health.status() ==
+                   grpc::health::v1::HealthCheckResponse::SERVING;
       },
       absl::Seconds(10)));
   sv1::AccountTier tier;
