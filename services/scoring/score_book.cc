@@ -398,15 +398,13 @@ void ScoreBook::StageTierChange(ChangeFeed::Writer& writer,
   }
 }
 
-ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
-                                          rocksdb::WriteBatch* batch,
-                                          const v1::ScoreModel& model,
-                                          const AccountFacts& facts,
-                                          const TierEntry* previous,
-                                          bool only_if_changed,
-                                          std::vector<MemoryUpdate>* updates) {
-  const absl::Time now = CommitTime(writer);
-  const std::string& id = facts.account_id();
+ScoreBook::Rescored ScoreBook::ComputeRescore(const v1::ScoreModel& model,
+                                              const AccountFacts& facts,
+                                              const TierEntry* previous,
+                                              bool only_if_changed,
+                                              absl::Time now) {
+  Rescored out;
+  out.account_id = facts.account_id();
   Standing standing;
   v1::Score& score = *standing.mutable_score();
   ScoreAccount(model, facts, &score);
@@ -417,23 +415,23 @@ ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
       NextTier(model.tiers(), previous_computed, score.score());
   std::shared_ptr<const v1::TierOverride> override =
       previous ? previous->override : nullptr;
-  bool expired = false;
   if (override && FromProtoTime(override->expire_time()) <= now) {
     override.reset();
-    expired = true;
+    out.override_expired = true;
   }
   const Tier tier = override ? override->tier() : computed;
   const uint32_t tag = ModelTag(score.model(), score.model_version());
-  const bool score_changed =
+  out.score_changed =
       previous == nullptr ||
       std::abs(previous->score - score.score()) >= kScoreEpsilon;
-  if (only_if_changed && previous != nullptr && !score_changed &&
+  if (only_if_changed && previous != nullptr && !out.score_changed &&
       computed == previous->computed_tier && tier == previous->tier &&
-      tag == previous->model_tag && !expired) {
-    return {};
+      tag == previous->model_tag && !out.override_expired) {
+    out.unchanged = true;
+    return out;
   }
 
-  TierEntry entry;
+  TierEntry& entry = out.entry;
   entry.tier = tier;
   entry.computed_tier = computed;
   entry.since_micros = previous != nullptr && previous->tier == tier
@@ -442,13 +440,15 @@ ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
   entry.score = score.score();
   entry.model_tag = tag;
   entry.override = override;
-  if (score_changed && previous != nullptr) {
+  if (out.score_changed && previous != nullptr) {
     entry.has_previous_score = true;
     entry.previous_score = previous->score;
   } else if (previous != nullptr) {
     entry.has_previous_score = previous->has_previous_score;
     entry.previous_score = previous->previous_score;
   }
+  out.previous_tier =
+      previous ? previous->tier : kam::common::v1::TIER_UNSPECIFIED;
 
   *score.mutable_compute_time() = ToProtoTime(now);
   score.set_computed_tier(computed);
@@ -467,39 +467,67 @@ ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
   for (v1::CriterionScore& criterion : *score.mutable_breakdown()) {
     criterion.clear_explanation();
   }
-  PutProto(batch, store_->Family(kStandings), id, standing);
+  standing.SerializeToString(&out.standing);
 
-  if (score_changed) {
+  if (out.score_changed) {
     v1::ScorePoint point;
     point.set_score(score.score());
     point.set_model(score.model());
     point.set_model_version(score.model_version());
     *point.mutable_compute_time() = score.compute_time();
     point.set_computed_tier(computed);
-    PutProto(batch, store_->Family(kScoreHistory), NextHistoryKey(id, now),
-             point);
+    point.SerializeToString(&out.score_point);
   }
+  return out;
+}
 
+ScoreBook::Staged ScoreBook::StageRescored(ChangeFeed::Writer& writer,
+                                           rocksdb::WriteBatch* batch,
+                                           const v1::ScoreModel& model,
+                                           Rescored rescored,
+                                           std::vector<MemoryUpdate>* updates) {
+  if (rescored.unchanged) return {};
+  const absl::Time now = CommitTime(writer);
+  const std::string& id = rescored.account_id;
+  batch->Put(store_->Family(kStandings), id, rescored.standing);
+  if (rescored.score_changed) {
+    batch->Put(store_->Family(kScoreHistory), NextHistoryKey(id, now),
+               rescored.score_point);
+  }
   Staged staged;
   staged.written = true;
-  const Tier previous_tier =
-      previous ? previous->tier : kam::common::v1::TIER_UNSPECIFIED;
-  if (tier != previous_tier) {
+  const TierEntry& entry = rescored.entry;
+  if (entry.tier != rescored.previous_tier) {
     staged.tier_changed = true;
     v1::TierChange change;
     change.set_account(AccountName(id));
-    change.set_previous_tier(previous_tier);
-    change.set_tier(tier);
-    change.set_reason(expired ? v1::OVERRIDE_EXPIRED : v1::SCORE);
+    change.set_previous_tier(rescored.previous_tier);
+    change.set_tier(entry.tier);
+    change.set_reason(rescored.override_expired ? v1::OVERRIDE_EXPIRED
+                                                : v1::SCORE);
     *change.mutable_effective_time() = ToProtoTime(now);
-    change.set_score(score.score());
-    change.set_detail(expired ? "the override expired"
-                              : ScoreDetail(model.tiers(), previous_tier, tier,
-                                            score.score()));
+    change.set_score(entry.score);
+    change.set_detail(rescored.override_expired
+                          ? "the override expired"
+                          : ScoreDetail(model.tiers(), rescored.previous_tier,
+                                        entry.tier, entry.score));
     StageTierChange(writer, batch, id, change);
   }
-  updates->push_back({id, false, std::move(entry)});
+  updates->push_back({id, false, std::move(rescored.entry)});
   return staged;
+}
+
+ScoreBook::Staged ScoreBook::StageRescore(ChangeFeed::Writer& writer,
+                                          rocksdb::WriteBatch* batch,
+                                          const v1::ScoreModel& model,
+                                          const AccountFacts& facts,
+                                          const TierEntry* previous,
+                                          bool only_if_changed,
+                                          std::vector<MemoryUpdate>* updates) {
+  return StageRescored(writer, batch, model,
+                       ComputeRescore(model, facts, previous, only_if_changed,
+                                      CommitTime(writer)),
+                       updates);
 }
 
 absl::Status ScoreBook::CommitAndPublish(ChangeFeed::Writer& writer,
@@ -1642,7 +1670,12 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
   std::string next_start;
   int64_t done = 0, tier_changes = 0;
   std::vector<MemoryUpdate> updates;
-  AccountFacts facts;
+  // A chunk's accounts are scored on two threads (this one and a helper),
+  // then written in key order: scoring is most of a run's CPU, and the
+  // writer lock is held either way, so nothing can change facts meanwhile.
+  constexpr int kScoringThreads = 2;
+  std::vector<std::string> values;
+  std::vector<Rescored> results;
   while (true) {
     if (control->cancel) {
       FinishRun(control, v1::CANCELLED,
@@ -1650,25 +1683,51 @@ void ScoreBook::RunLoop(std::shared_ptr<RunControl> control) {
       return;
     }
     ChangeFeed::Writer writer(feed_.get());
+    const absl::Time now = CommitTime(writer);
     rocksdb::WriteBatch batch;
     auto it = store_->NewBulkIterator(store_->Family(kFactsFamily));
     it->Seek(next_start);
-    int chunk = 0, scored = 0;
-    for (; it->Valid() && chunk < options_.run_chunk_size; it->Next()) {
-      ++chunk;
-      if (!ParseProto(it->value(), &facts)) {
-        FinishRun(control, v1::FAILED,
-                  absl::StrCat("unreadable facts of ", it->key().ToString()));
-        return;
+    values.clear();
+    for (; it->Valid() && static_cast<int>(values.size()) <
+                              options_.run_chunk_size;
+         it->Next()) {
+      values.push_back(it->value().ToString());
+    }
+    results.assign(values.size(), Rescored());
+    std::atomic<bool> unreadable{false};
+    auto score_range = [&](size_t begin, size_t end) {
+      AccountFacts facts;
+      for (size_t i = begin; i < end; ++i) {
+        if (!ParseProto(values[i], &facts)) {
+          unreadable = true;
+          return;
+        }
+        if (!facts.registered()) {
+          results[i].unchanged = true;
+          continue;
+        }
+        TierEntry previous;
+        const bool had = tiers_.Lookup(facts.account_id(), &previous);
+        results[i] = ComputeRescore(*model, facts, had ? &previous : nullptr,
+                                    /*only_if_changed=*/true, now);
+        results[i].registered = true;
       }
-      if (!facts.registered()) continue;
-      TierEntry previous;
-      const bool had = tiers_.Lookup(facts.account_id(), &previous);
-      Staged staged =
-          StageRescore(writer, &batch, *model, facts, had ? &previous : nullptr,
-                       /*only_if_changed=*/true, &updates);
-      if (staged.tier_changed) ++tier_changes;
+    };
+    const size_t half = values.size() / kScoringThreads;
+    std::thread helper(score_range, 0, half);
+    score_range(half, values.size());
+    helper.join();
+    if (unreadable) {
+      FinishRun(control, v1::FAILED, "unreadable account facts");
+      return;
+    }
+    int scored = 0;
+    for (Rescored& result : results) {
+      if (!result.registered) continue;
       ++scored;
+      Staged staged =
+          StageRescored(writer, &batch, *model, std::move(result), &updates);
+      if (staged.tier_changed) ++tier_changes;
     }
     if (!it->status().ok()) {
       FinishRun(control, v1::FAILED, it->status().ToString());

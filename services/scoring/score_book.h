@@ -167,6 +167,21 @@ class ScoreBook {
     bool tier_changed = false;
   };
 
+  // An account rescored but not yet written: what StageRescored needs.
+  struct Rescored {
+    std::string account_id;
+    // With only_if_changed: nothing to write.
+    bool unchanged = false;
+    // A full run skips facts of accounts the registry has not confirmed.
+    bool registered = false;
+    bool score_changed = false;
+    bool override_expired = false;
+    kam::common::v1::Tier previous_tier = kam::common::v1::TIER_UNSPECIFIED;
+    TierEntry entry;
+    std::string standing;     // serialized internal::Standing
+    std::string score_point;  // serialized v1::ScorePoint, if score_changed
+  };
+
   std::shared_ptr<const v1::ScoreModel> active_model() const;
   uint32_t ModelTag(const std::string& model, int version);
   // Scores `facts` under `model` against the account's previous entry (null
@@ -178,6 +193,16 @@ class ScoreBook {
                       const internal::AccountFacts& facts,
                       const TierEntry* previous, bool only_if_changed,
                       std::vector<MemoryUpdate>* updates);
+  // The pure half of StageRescore: scores and decides, writes nothing, so a
+  // run can compute on several threads. `now` is the commit time.
+  Rescored ComputeRescore(const v1::ScoreModel& model,
+                          const internal::AccountFacts& facts,
+                          const TierEntry* previous, bool only_if_changed,
+                          absl::Time now);
+  // The writing half, in commit order (history keys, feed sequences).
+  Staged StageRescored(ChangeFeed::Writer& writer, rocksdb::WriteBatch* batch,
+                       const v1::ScoreModel& model, Rescored rescored,
+                       std::vector<MemoryUpdate>* updates);
   // Stages a change of the tier in force into the history and the feed.
   void StageTierChange(ChangeFeed::Writer& writer, rocksdb::WriteBatch* batch,
                        const std::string& account_id,
