@@ -2,6 +2,7 @@
 // analysis, and the tier lookups other services make at high rate. Wiring
 // only; the rules live in scoring_rules and ScoreBook.
 #include <cstdio>
+#include <functional>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -52,6 +53,18 @@ int Fail(const absl::Status& status) {
   return 1;
 }
 
+// Folds in staged feed events, 1000 at a time, until fewer are waiting or
+// the service is stopping.
+absl::Status DrainInbox(const std::function<absl::StatusOr<int>(int)>& apply,
+                        const absl::Notification& stop) {
+  constexpr int kBatch = 1000;
+  while (true) {
+    absl::StatusOr<int> applied = apply(kBatch);
+    if (!applied.ok()) return applied.status();
+    if (*applied < kBatch || stop.HasBeenNotified()) return absl::OkStatus();
+  }
+}
+
 }  // namespace
 
 // The primary: follows the registry and engagement, scores, serves it all.
@@ -97,14 +110,12 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
     const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
     absl::Time next_expiry = absl::InfinitePast();
     while (!stop_background.WaitForNotificationWithTimeout(interval)) {
-      while (true) {
-        auto applied = book.ApplyInbox(1000);
-        if (!applied.ok()) {
-          std::fprintf(stderr, "kam-scoring: applying feed changes: %s\n",
-                       applied.status().ToString().c_str());
-          break;
-        }
-        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
+      if (absl::Status s =
+              DrainInbox([&book](int max) { return book.ApplyInbox(max); },
+                         stop_background);
+          !s.ok()) {
+        std::fprintf(stderr, "kam-scoring: applying feed changes: %s\n",
+                     s.ToString().c_str());
       }
       if (absl::Now() >= next_expiry) {
         next_expiry = absl::Now() + absl::Seconds(1);
@@ -193,18 +204,14 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
       const bool caught_up =
           primary_feed.connected() &&
           primary_feed.cursor() >= primary_feed.producer_head();
-      bool failed = false;
-      while (true) {
-        auto applied = replica.ApplyInbox(1000);
-        if (!applied.ok()) {
-          std::fprintf(stderr, "kam-scoring follower: applying tiers: %s\n",
-                       applied.status().ToString().c_str());
-          failed = true;
-          break;
-        }
-        if (*applied < 1000 || stop_background.HasBeenNotified()) break;
+      const absl::Status drained =
+          DrainInbox([&replica](int max) { return replica.ApplyInbox(max); },
+                     stop_background);
+      if (!drained.ok()) {
+        std::fprintf(stderr, "kam-scoring follower: applying tiers: %s\n",
+                     drained.ToString().c_str());
       }
-      if (!ready && caught_up && !failed) {
+      if (!ready && caught_up && drained.ok()) {
         ready = true;
         host.SetServing(ready_name, true);
       }

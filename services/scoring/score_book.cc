@@ -147,14 +147,6 @@ struct ScoreBook::Metrics {
         tier_changes[from][to] = &changes.Add({{"from", f}, {"to", t}});
       }
     }
-    auto& accounts = prometheus::BuildGauge()
-                         .Name("kam_scoring_accounts")
-                         .Help("Scored accounts by tier in force")
-                         .Register(r);
-    for (Tier t : all) {
-      if (t == kam::common::v1::TIER_UNSPECIFIED) continue;
-      accounts_by_tier[t] = &accounts.Add({{"tier", TierLabel(t)}});
-    }
     run_duration = &prometheus::BuildHistogram()
                         .Name("kam_scoring_run_duration_seconds")
                         .Help("Wall time of full rescoring runs that ended")
@@ -194,7 +186,6 @@ struct ScoreBook::Metrics {
   prometheus::Counter* scored_rating;
   prometheus::Counter* scored_run;
   prometheus::Counter* tier_changes[5][5] = {};
-  prometheus::Gauge* accounts_by_tier[5] = {};
   prometheus::Histogram* run_duration;
   prometheus::Counter* runs_succeeded;
   prometheus::Counter* runs_failed;
@@ -326,8 +317,7 @@ absl::Status ScoreBook::Load() {
   }
 
   if (batch.Count() > 0) KAM_RETURN_IF_ERROR(writer.Commit(&batch));
-  const auto counts = tiers_.CountByTier();
-  for (int t = 1; t < 5; ++t) metrics_->accounts_by_tier[t]->Set(counts[t]);
+  lookups_.ExportCounts();
   return absl::OkStatus();
 }
 
@@ -543,8 +533,7 @@ absl::Status ScoreBook::CommitAndPublish(ChangeFeed::Writer& writer,
     }
   }
   updates->clear();
-  const auto counts = tiers_.CountByTier();
-  for (int t = 1; t < 5; ++t) metrics_->accounts_by_tier[t]->Set(counts[t]);
+  lookups_.ExportCounts();
   return absl::OkStatus();
 }
 

@@ -1,9 +1,11 @@
 #include "services/scoring/tier_lookup.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "common/validation.h"
 #include "prometheus/counter.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 
 namespace kam::scoring {
@@ -17,6 +19,20 @@ TierLookups::TierLookups(const TierTable* table, prometheus::Registry* metrics)
                       .Register(*metrics);
   found_ = &lookups.Add({{"result", "found"}});
   missing_ = &lookups.Add({{"result", "not_found"}});
+  auto& accounts = prometheus::BuildGauge()
+                       .Name("kam_scoring_accounts")
+                       .Help("Scored accounts by tier in force")
+                       .Register(*metrics);
+  for (int t = 1; t < 5; ++t) {
+    accounts_by_tier_[t] = &accounts.Add(
+        {{"tier", absl::AsciiStrToLower(kam::common::v1::Tier_Name(t))}});
+  }
+}
+
+void TierLookups::ExportCounts() const {
+  if (accounts_by_tier_[1] == nullptr) return;
+  const auto counts = table_->CountByTier();
+  for (int t = 1; t < 5; ++t) accounts_by_tier_[t]->Set(counts[t]);
 }
 
 void TierLookups::Fill(const std::string& account_id, const TierEntry& entry,

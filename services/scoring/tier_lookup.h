@@ -9,14 +9,16 @@
 
 namespace prometheus {
 class Counter;
+class Gauge;
 class Registry;
 }  // namespace prometheus
 
 namespace kam::scoring {
 
-// TierLookups answers GetTier and BatchGetTiers from a TierTable, in memory
-// only, and counts what it looked up as
-// kam_scoring_tier_lookups_total{result="found"|"not_found"}. The primary
+// TierLookups is a TierTable's face to the outside: it answers GetTier and
+// BatchGetTiers from memory only, counts what it looked up as
+// kam_scoring_tier_lookups_total{result="found"|"not_found"}, and exports
+// the table's accounts per tier as kam_scoring_accounts{tier}. The primary
 // (ScoreBook) and the read-only follower (TierReplica) both serve through
 // one of these.
 class TierLookups {
@@ -33,6 +35,9 @@ class TierLookups {
   absl::Status BatchGet(const v1::BatchGetTiersRequest& request,
                         v1::BatchGetTiersResponse* response) const;
 
+  // Sets kam_scoring_accounts{tier} from the table; call after changing it.
+  void ExportCounts() const;
+
   // The AccountTier of an entry (found = true).
   static void Fill(const std::string& account_id, const TierEntry& entry,
                    v1::AccountTier* tier);
@@ -41,6 +46,7 @@ class TierLookups {
   const TierTable* const table_;
   prometheus::Counter* found_ = nullptr;
   prometheus::Counter* missing_ = nullptr;
+  prometheus::Gauge* accounts_by_tier_[5] = {};
 };
 
 }  // namespace kam::scoring

@@ -2,13 +2,10 @@
 
 #include <cstdio>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/validation.h"
 #include "kam/scoring/v1/scoring.pb.h"
-#include "prometheus/gauge.h"
-#include "prometheus/registry.h"
 
 namespace kam::scoring {
 
@@ -48,17 +45,7 @@ TierReplica::TierReplica(Store* store, Clock* clock,
                          prometheus::Registry* metrics)
     : store_(store),
       feed_(std::make_unique<ChangeFeed>(store, store->Family(kOutbox), clock)),
-      lookups_(&tiers_, metrics) {
-  if (metrics == nullptr) return;
-  auto& accounts = prometheus::BuildGauge()
-                       .Name("kam_scoring_accounts")
-                       .Help("Scored accounts by tier in force")
-                       .Register(*metrics);
-  for (int t = 1; t < 5; ++t) {
-    accounts_by_tier_[t] = &accounts.Add(
-        {{"tier", absl::AsciiStrToLower(kam::common::v1::Tier_Name(t))}});
-  }
-}
+      lookups_(&tiers_, metrics) {}
 
 TierReplica::~TierReplica() = default;
 
@@ -134,10 +121,7 @@ absl::StatusOr<int> TierReplica::ApplyInbox(int max_events) {
       tiers_.Put(update.id, std::move(update.entry));
     }
   }
-  const auto counts = tiers_.CountByTier();
-  for (int t = 1; t < 5; ++t) {
-    if (accounts_by_tier_[t] != nullptr) accounts_by_tier_[t]->Set(counts[t]);
-  }
+  lookups_.ExportCounts();
   return applied;
 }
 

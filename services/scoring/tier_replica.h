@@ -15,7 +15,6 @@
 #include "services/scoring/tier_table.h"
 
 namespace prometheus {
-class Gauge;
 class Registry;
 }  // namespace prometheus
 
@@ -61,7 +60,6 @@ class TierReplica {
   std::unique_ptr<ChangeFeed> feed_;
   TierTable tiers_;
   TierLookups lookups_;
-  prometheus::Gauge* accounts_by_tier_[5] = {};
 };
 
 }  // namespace kam::scoring
