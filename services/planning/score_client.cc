@@ -1,0 +1,71 @@
+#include "services/planning/score_client.h"
+
+#include <chrono>
+#include <utility>
+
+#include "absl/time/clock.h"
+#include "grpcpp/client_context.h"
+
+namespace kam::planning {
+
+namespace sv1 = ::kam::scoring::v1;
+
+ScoringScoreSource::ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
+                                       std::string bearer_token,
+                                       absl::Duration deadline,
+                                       absl::Duration abc_ttl)
+    : stub_(sv1::Scoring::NewStub(std::move(channel))),
+      bearer_token_(std::move(bearer_token)),
+      deadline_(deadline),
+      abc_ttl_(abc_ttl) {}
+
+void ScoringScoreSource::Prepare(grpc::ClientContext* context) const {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+  if (!bearer_token_.empty()) {
+    context->AddMetadata("authorization", "Bearer " + bearer_token_);
+  }
+}
+
+bool ScoringScoreSource::FindAbc(const std::string& account_name,
+                                 v1::SituationSnapshot* snapshot) const {
+  for (const auto& entry : abc_.entries()) {
+    if (entry.account() == account_name) {
+      snapshot->set_abc_class(entry.abc_class());
+      return true;
+    }
+  }
+  return false;
+}
+
+void ScoringScoreSource::Fill(const std::string& account_name,
+                              v1::SituationSnapshot* snapshot) {
+  {
+    grpc::ClientContext context;
+    Prepare(&context);
+    sv1::GetScoreRequest request;
+    request.set_account(account_name);
+    sv1::Score score;
+    if (stub_->GetScore(&context, request, &score).ok()) {
+      snapshot->set_score(score.score());
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  // The cached analysis serves while young, unless it does not know the
+  // account yet (a new account's first plan). Wall time, not the service
+  // clock: this is a cache's age.
+  if (FindAbc(account_name, snapshot) && absl::Now() - abc_fetched_ <= abc_ttl_) {
+    return;
+  }
+  grpc::ClientContext context;
+  Prepare(&context);
+  sv1::AbcAnalysis analysis;
+  if (stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
+          .ok()) {
+    abc_ = std::move(analysis);
+    abc_fetched_ = absl::Now();
+    snapshot->clear_abc_class();
+    FindAbc(account_name, snapshot);
+  }
+}
+
+}  // namespace kam::planning

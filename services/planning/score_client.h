@@ -1,0 +1,49 @@
+#ifndef KAM_SERVICES_PLANNING_SCORE_CLIENT_H_
+#define KAM_SERVICES_PLANNING_SCORE_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/channel.h"
+#include "kam/scoring/v1/scoring.grpc.pb.h"
+#include "services/planning/plan_book.h"
+
+namespace kam::planning {
+
+// ScoringScoreSource asks kam-scoring for an account's current score
+// (GetScore) and ABC class (GetAbcAnalysis, kept for `abc_ttl` since it
+// ranks the whole portfolio and changes slowly). Each call carries
+// `deadline`; a failed call leaves the field unset, so a snapshot is never
+// held up for long by a scoring outage. Needs a viewer token when scoring
+// requires auth. Thread-safe.
+class ScoringScoreSource final : public ScoreSource {
+ public:
+  ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
+                     std::string bearer_token, absl::Duration deadline,
+                     absl::Duration abc_ttl = absl::Minutes(1));
+
+  void Fill(const std::string& account_name,
+            v1::SituationSnapshot* snapshot) override;
+
+ private:
+  void Prepare(grpc::ClientContext* context) const;
+  // Sets the account's class from the cached analysis; false if not in it.
+  bool FindAbc(const std::string& account_name,
+               v1::SituationSnapshot* snapshot) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  std::unique_ptr<kam::scoring::v1::Scoring::Stub> stub_;
+  const std::string bearer_token_;
+  const absl::Duration deadline_;
+  const absl::Duration abc_ttl_;
+  absl::Mutex mu_;
+  kam::scoring::v1::AbcAnalysis abc_ ABSL_GUARDED_BY(mu_);
+  absl::Time abc_fetched_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
+}  // namespace kam::planning
+
+#endif  // KAM_SERVICES_PLANNING_SCORE_CLIENT_H_
