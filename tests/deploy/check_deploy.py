@@ -48,12 +48,16 @@ COMPONENTS = {
                     "health": "kam.scoring.v1.Scoring"},
     "kam-scoring-follower": {"kind": "Deployment", "binary": "kam-scoring",
                              "health": "kam.scoring.v1.Scoring"},
+    "kam-planning": {"kind": "StatefulSet", "binary": "kam-planning",
+                     "health": "kam.planning.v1.Planning"},
 }
-SERVER_BINARIES = ("kam-registry", "kam-engagement", "kam-scoring")
+SERVER_BINARIES = ("kam-registry", "kam-engagement", "kam-scoring",
+                   "kam-planning")
 IMAGE_BINARIES = SERVER_BINARIES + ("kamctl",)
 
 # Peer-address flags: which component each must reach, and the flag carrying
-# the token it sends there.
+# the token it sends there. The token flag reads the Secret key of the same
+# name unless TOKEN_KEYS names another for that component.
 PEER_FLAGS = {
     "registry_addr": ("kam-registry", "registry_token"),
     "engagement_addr": ("kam-engagement", "engagement_token"),
@@ -66,6 +70,13 @@ REQUIRED_PEERS = {
     "kam-engagement": {"registry_addr", "scoring_addr"},
     "kam-scoring": {"registry_addr", "engagement_addr"},
     "kam-scoring-follower": {"follow_primary"},
+    "kam-planning": {"registry_addr", "scoring_addr", "engagement_addr"},
+}
+# Token flags whose Secret key differs by component: planning asks scoring
+# for scores and ABC classes (viewer), engagement only follows its tier feed
+# (tier-reader), so the two send different tokens on --scoring_token.
+TOKEN_KEYS = {
+    ("kam-planning", "scoring_token"): "planning_scoring_token",
 }
 # Every server needs these; KAM_INSECURE and KAM_FIXED_TIME are forbidden.
 REQUIRED_FLAGS = ("listen", "metrics_listen", "data_dir", "auth_tokens_file",
@@ -78,7 +89,8 @@ GRACE_MARGIN_SECONDS = 5.0
 ROLES = ("tier-reader", "viewer", "editor", "admin")
 PEER_TOKEN_ROLE = {"registry_token": "viewer", "engagement_token": "viewer",
                    "scoring_token": "tier-reader",
-                   "follow_token": "tier-reader"}
+                   "follow_token": "tier-reader",
+                   "planning_scoring_token": "viewer"}
 SECRET_NAME = "kam-auth"
 SECRET_KEYS = {"auth_tokens"} | set(PEER_TOKEN_ROLE)
 
@@ -89,15 +101,20 @@ EXPECTED_FLOWS = {
     ("clients", "kam-engagement", "grpc"),
     ("clients", "kam-scoring", "grpc"),
     ("clients", "kam-scoring-follower", "grpc"),
+    ("clients", "kam-planning", "grpc"),
     ("kam-engagement", "kam-registry", "grpc"),
     ("kam-scoring", "kam-registry", "grpc"),
     ("kam-scoring", "kam-engagement", "grpc"),
     ("kam-engagement", "kam-scoring", "grpc"),
     ("kam-scoring-follower", "kam-scoring", "grpc"),
+    ("kam-planning", "kam-registry", "grpc"),
+    ("kam-planning", "kam-scoring", "grpc"),
+    ("kam-planning", "kam-engagement", "grpc"),
     ("prometheus", "kam-registry", "metrics"),
     ("prometheus", "kam-engagement", "metrics"),
     ("prometheus", "kam-scoring", "metrics"),
     ("prometheus", "kam-scoring-follower", "metrics"),
+    ("prometheus", "kam-planning", "metrics"),
 } | {(c, "dns", p) for c in COMPONENTS for p in ("53/UDP", "53/TCP")}
 CLIENT_LABEL = ("kam-client", "true")
 MONITORING_NAMESPACE = "monitoring"
@@ -633,10 +650,11 @@ def check_flags(ctx, check):
                                      "key (secretKeyRef), not a literal")
                         if how == "secret":
                             sname, key = value
+                            want = TOKEN_KEYS.get((name, flag), flag)
                             check.expect(secret_alias(objects, sname) ==
-                                         SECRET_NAME and key == flag,
+                                         SECRET_NAME and key == want,
                                          f"{where}: {var} should be key "
-                                         f"{flag} of Secret {SECRET_NAME}, is "
+                                         f"{want} of Secret {SECRET_NAME}, is "
                                          f"{key} of {sname}")
                     elif how != "value":
                         check.fail(f"{where}: {var} should be a plain value "

@@ -211,6 +211,31 @@ TEST(RulesTest, EveryAlertHasSeverityAnnotationsAndARunbookSection) {
   }
 }
 
+// Every job prometheus.yml scrapes (one per service) is watched for a
+// missing target: a service nobody scrapes can raise no alert at all.
+TEST(RulesTest, TargetMissingCoversEveryScrapedJob) {
+  absl::StatusOr<std::string> config = ReadFile(PrometheusConfigPath());
+  ASSERT_TRUE(config.ok()) << config.status();
+  std::set<std::string> jobs;
+  const std::regex job_name("job_name:\\s*\"?([A-Za-z0-9_-]+)\"?");
+  for (std::sregex_iterator it(config->begin(), config->end(), job_name), end;
+       it != end; ++it) {
+    jobs.insert((*it)[1].str());
+  }
+  EXPECT_EQ(jobs, (std::set<std::string>{"kam-registry", "kam-engagement",
+                                         "kam-scoring", "kam-planning"}));
+  std::string expr;
+  for (const Rule& rule : MustLoadRules()) {
+    if (rule.alert == "KamTargetMissing") expr = rule.expr;
+  }
+  ASSERT_FALSE(expr.empty()) << "no KamTargetMissing alert";
+  for (const std::string& job : jobs) {
+    EXPECT_TRUE(
+        absl::StrContains(expr, absl::StrCat("absent(up{job=\"", job, "\"})")))
+        << "KamTargetMissing does not watch " << job;
+  }
+}
+
 TEST(RulesTest, RecordingRuleNamesFollowLevelMetricOperations) {
   std::set<std::string> records;
   for (const Rule& rule : MustLoadRules()) {
@@ -386,6 +411,37 @@ TEST(DashboardTest, ShowsWhatTheIssueAsksFor) {
     EXPECT_EQ(shown.count(metric), 1u)
         << "the dashboard does not show " << metric;
   }
+}
+
+// The Planning row: kam-planning's four gauges, and the lag of its three
+// feed consumers on a panel of its own.
+TEST(DashboardTest, ShowsPlanning) {
+  std::set<std::string> shown;
+  bool planning_lag = false;
+  for (const DashboardQuery& query : DashboardQueries(MustLoadDashboard())) {
+    absl::StatusOr<std::vector<Selector>> selectors =
+        ExtractSelectors(query.expr);
+    ASSERT_TRUE(selectors.ok()) << query.where << ": " << selectors.status();
+    for (const Selector& s : *selectors) {
+      shown.insert(s.metric);
+      if (s.metric != "kam_feed_consumer_lag_events") continue;
+      for (const LabelMatcher& m : s.matchers) {
+        planning_lag |=
+            m.label == "job" && m.op == "=" && m.value == "kam-planning";
+      }
+    }
+  }
+  for (const char* metric : {
+           "kam_planning_plans",                      // plans by status/horizon
+           "kam_planning_overdue_actions",            // overdue actions
+           "kam_planning_plans_due_for_review",       // reviews due
+           "kam_planning_key_accounts_without_plan",  // coverage
+       }) {
+    EXPECT_EQ(shown.count(metric), 1u)
+        << "the dashboard does not show " << metric;
+  }
+  EXPECT_TRUE(planning_lag)
+      << "no panel shows kam_feed_consumer_lag_events{job=\"kam-planning\"}";
 }
 
 }  // namespace

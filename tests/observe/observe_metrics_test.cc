@@ -1,8 +1,8 @@
 // What the real binaries export, against the dashboard and the rules. Each
-// test starts a real kam-registry, kam-engagement and kam-scoring (port 0,
-// temporary data), drives a little of everything through them (an account, a
-// contact, a fact, interactions, a survey answer, tier lookups), scrapes
-// each /metrics and checks:
+// test starts a real kam-registry, kam-engagement, kam-scoring and
+// kam-planning (port 0, temporary data), drives a little of everything
+// through them (an account, a contact, a fact, interactions, a survey answer,
+// tier lookups, a draft plan), scrapes each /metrics and checks:
 //   - promtool check metrics accepts each exposition;
 //   - every metric the dashboard or the rules select is exported, by the
 //     services the selector's job matcher allows (recording rules resolved
@@ -11,7 +11,8 @@
 //     (grpc_method="GetTier", outcome="failed", ...) occurs: no dead panel, no
 //     alert on a metric that is never written;
 //   - each family is exported by every service that should have it (process_*
-//     and kam_rocksdb_* by all three), with plausible units.
+//     and kam_rocksdb_* by all four, the feed consumer families by the three
+//     consumers), with plausible units.
 
 #include <map>
 #include <regex>
@@ -49,13 +50,14 @@ std::set<std::string> OwnersOf(const std::string& metric) {
   if (absl::StartsWith(metric, "kam_grpc_") ||
       absl::StartsWith(metric, "process_") ||
       absl::StartsWith(metric, "kam_rocksdb_")) {
-    return {"kam-registry", "kam-engagement", "kam-scoring"};
+    return {"kam-registry", "kam-engagement", "kam-scoring", "kam-planning"};
   }
   if (absl::StartsWith(metric, "kam_feed_consumer_")) {
-    return {"kam-engagement", "kam-scoring"};
+    return {"kam-engagement", "kam-scoring", "kam-planning"};
   }
   if (absl::StartsWith(metric, "kam_engagement_")) return {"kam-engagement"};
   if (absl::StartsWith(metric, "kam_scoring_")) return {"kam-scoring"};
+  if (absl::StartsWith(metric, "kam_planning_")) return {"kam-planning"};
   return {};
 }
 
@@ -233,7 +235,7 @@ class ObserveMetricsTest : public ::testing::Test {
 TEST_F(ObserveMetricsTest, PromtoolAcceptsEveryExposition) {
   ASSERT_FALSE(PromtoolBinary().empty())
       << "promtool not found: install the Debian package prometheus";
-  ASSERT_EQ(expositions_.size(), 3u);
+  ASSERT_EQ(expositions_.size(), 4u);
   for (const Exposition& e : expositions_) {
     SCOPED_TRACE(e.job);
     const std::string path = dir_.Sub(e.job + ".metrics");
@@ -278,8 +280,8 @@ TEST_F(ObserveMetricsTest, EveryMetricTheRulesSelectIsExported) {
 }
 
 // A panel filtered to one service shows nothing if that service lacks the
-// family: process_* and kam_rocksdb_* must come from all three, feed
-// consumer metrics from both consumers, and so on.
+// family: process_* and kam_rocksdb_* must come from all four, feed
+// consumer metrics from the three consumers, and so on.
 TEST_F(ObserveMetricsTest, EveryServiceExportsTheFamiliesItOwns) {
   std::set<std::string> used;
   absl::StatusOr<google::protobuf::Struct> dashboard =
@@ -376,6 +378,66 @@ TEST_F(ObserveMetricsTest, ValuesHaveTheUnitsTheirNamesPromise) {
                 {{"grpc_method", "GetTier"}, {"grpc_code", "NOT_FOUND"}})
                 .value_or(0),
             1);
+}
+
+// kam-planning's own gauges: one series per horizon (and status), counting
+// what DriveTraffic made (one draft operational plan, nothing in force), and
+// one set of feed consumer series per peer it follows.
+TEST_F(ObserveMetricsTest, PlanningExportsItsGaugesAndThreeConsumers) {
+  const auto& planning = Of("kam-planning").samples;
+  ASSERT_FALSE(planning.empty());
+  for (const char* horizon : {"strategic", "tactical", "operational"}) {
+    SCOPED_TRACE(horizon);
+    for (const char* status : {"draft", "active", "under_review", "closed"}) {
+      const bool the_draft = std::string(horizon) == "operational" &&
+                             std::string(status) == "draft";
+      EXPECT_EQ(
+          test_support::FindMetric(planning, "kam_planning_plans",
+                                   {{"horizon", horizon}, {"status", status}}),
+          the_draft ? 1.0 : 0.0)
+          << status;
+    }
+    for (const char* gauge :
+         {"kam_planning_overdue_actions", "kam_planning_plans_due_for_review",
+          "kam_planning_key_accounts_without_plan"}) {
+      EXPECT_TRUE(
+          test_support::FindMetric(planning, gauge, {{"horizon", horizon}})
+              .has_value())
+          << gauge;
+    }
+    // Nothing is in force, so nothing is overdue or due for review.
+    EXPECT_EQ(test_support::FindMetric(planning, "kam_planning_overdue_actions",
+                                       {{"horizon", horizon}}),
+              0);
+    EXPECT_EQ(
+        test_support::FindMetric(planning, "kam_planning_plans_due_for_review",
+                                 {{"horizon", horizon}}),
+        0);
+  }
+  for (const char* feed : {"registry", "scoring", "engagement"}) {
+    SCOPED_TRACE(feed);
+    for (const char* family :
+         {"kam_feed_consumer_lag_events", "kam_feed_consumer_cursor",
+          "kam_feed_consumer_events_applied_total",
+          "kam_feed_consumer_reconnects_total",
+          "kam_feed_consumer_connected"}) {
+      EXPECT_TRUE(test_support::FindMetric(planning, family, {{"feed", feed}})
+                      .has_value())
+          << family;
+    }
+  }
+  // The registry feed carried the account (and its contact) over.
+  EXPECT_GE(test_support::FindMetric(planning,
+                                     "kam_feed_consumer_events_applied_total",
+                                     {{"feed", "registry"}})
+                .value_or(0),
+            1);
+  EXPECT_EQ(
+      test_support::FindMetric(planning, "kam_grpc_server_handled_total",
+                               {{"grpc_service", "kam.planning.v1.Planning"},
+                                {"grpc_method", "GetPlanCoverage"},
+                                {"grpc_code", "OK"}}),
+      1);
 }
 
 }  // namespace

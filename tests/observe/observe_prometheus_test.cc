@@ -1,8 +1,8 @@
 // End to end: a real Prometheus (Debian's package) on 127.0.0.1, configured
 // by deploy/prometheus/prometheus.yml (only the targets replaced by this
 // test's ports) with deploy/prometheus/kam-rules.yaml, scrapes a real
-// kam-registry, kam-engagement and kam-scoring every second while the test
-// drives traffic, and is asked over its HTTP API:
+// kam-registry, kam-engagement, kam-scoring and kam-planning every second
+// while the test drives traffic, and is asked over its HTTP API:
 //   - up is 1 for each job;
 //   - a recording rule (job:kam_grpc_requests:rate5m) and its expression
 //     both show each service's traffic;
@@ -154,7 +154,8 @@ TEST_F(ObservePrometheusTest, ScrapesTheSuiteAndEvaluatesTheRules) {
   const std::map<std::string, std::string> defaults = {
       {"kam-registry", "127.0.0.1:9461"},
       {"kam-engagement", "127.0.0.1:9462"},
-      {"kam-scoring", "127.0.0.1:9463"}};
+      {"kam-scoring", "127.0.0.1:9463"},
+      {"kam-planning", "127.0.0.1:9464"}};
   for (const ServiceInfo& s : services) {
     const std::string& target = defaults.at(s.job);
     size_t count = 0;

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "absl/strings/ascii.h"
@@ -26,6 +28,9 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "tests/support/http_get.h"
 #include "tests/support/wait.h"
 
 #ifndef KAM_SOURCE_DIR
@@ -37,12 +42,16 @@
 #ifndef KAM_PROMETHEUS
 #define KAM_PROMETHEUS ""
 #endif
+#ifndef KAM_PLANNING_BINARY
+#define KAM_PLANNING_BINARY ""
+#endif
 
 namespace kam::observe_test {
 
 namespace rv1 = ::kam::registry::v1;
 namespace ev1 = ::kam::engagement::v1;
 namespace sv1 = ::kam::scoring::v1;
+namespace pv1 = ::kam::planning::v1;
 
 // --- Paths -------------------------------------------------------------------
 
@@ -62,6 +71,7 @@ std::string PrometheusConfigPath() {
 }
 std::string PromtoolBinary() { return KAM_PROMTOOL; }
 std::string PrometheusBinary() { return KAM_PROMETHEUS; }
+std::string PlanningBinary() { return KAM_PLANNING_BINARY; }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -991,7 +1001,13 @@ std::string UrlEncode(absl::string_view text) {
 KamSuite::~KamSuite() { Stop(); }
 
 absl::Status KamSuite::Start() {
-  for (const char* sub : {"registry", "engagement", "scoring"}) {
+  if (PlanningBinary().empty()) {
+    return absl::FailedPreconditionError(
+        "KAM_PLANNING_BINARY is not set: the kam-planning target did not "
+        "exist when CMake configured tests/observe; build kam-planning and "
+        "re-run CMake");
+  }
+  for (const char* sub : {"registry", "engagement", "scoring", "planning"}) {
     std::filesystem::create_directories(dir_.Sub(sub));
   }
   const std::string fixed_time =
@@ -1020,20 +1036,33 @@ absl::Status KamSuite::Start() {
                         "--rescore_interval=20ms"});
   if (!scoring.ok()) return scoring.status();
   scoring_ = *std::move(scoring);
+  // Planning follows all three; its gauges are recomputed often enough for a
+  // test to see a new plan counted.
+  auto planning = start("planning", PlanningBinary(),
+                        {"--registry_addr=" + registry_->grpc_address(),
+                         "--scoring_addr=" + scoring_->grpc_address(),
+                         "--engagement_addr=" + engagement_->grpc_address(),
+                         "--gauge_interval=200ms"});
+  if (!planning.ok()) return planning.status();
+  planning_ = *std::move(planning);
   registry_client_ = std::make_unique<registry_test::RegistryClient>(
       registry_->grpc_address());
   engagement_client_ = std::make_unique<engagement_test::EngagementClient>(
       engagement_->grpc_address());
   scoring_client_ =
       std::make_unique<scoring_test::ScoringClient>(scoring_->grpc_address());
+  planning_stub_ = pv1::Planning::NewStub(grpc::CreateChannel(
+      planning_->grpc_address(), grpc::InsecureChannelCredentials()));
   return absl::OkStatus();
 }
 
 void KamSuite::Stop() {
+  planning_stub_.reset();
   scoring_client_.reset();
   engagement_client_.reset();
   registry_client_.reset();
-  for (auto* process : {scoring_.get(), engagement_.get(), registry_.get()}) {
+  for (auto* process :
+       {planning_.get(), scoring_.get(), engagement_.get(), registry_.get()}) {
     if (process != nullptr) process->Kill();
   }
 }
@@ -1041,7 +1070,8 @@ void KamSuite::Stop() {
 std::vector<ServiceInfo> KamSuite::services() const {
   return {{"kam-registry", registry_.get()},
           {"kam-engagement", engagement_.get()},
-          {"kam-scoring", scoring_.get()}};
+          {"kam-scoring", scoring_.get()},
+          {"kam-planning", planning_.get()}};
 }
 
 namespace {
@@ -1049,6 +1079,22 @@ namespace {
 absl::Status Failed(absl::string_view what, const grpc::Status& status) {
   return absl::InternalError(absl::StrCat(what, ": ", status.error_code(), " ",
                                           status.error_message()));
+}
+
+// A planning call's context, with the contract's 5 s default deadline.
+void PlanningDeadline(grpc::ClientContext* context) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(5));
+}
+
+google::protobuf::Timestamp ToProto(absl::Time time) {
+  google::protobuf::Timestamp out;
+  out.set_seconds(absl::ToUnixSeconds(time));
+  return out;
+}
+
+std::string PlanName(const std::string& id) {
+  return absl::StrCat(registry_test::AccountName(id), "/plans/ops-", id);
 }
 
 }  // namespace
@@ -1111,6 +1157,69 @@ absl::Status KamSuite::DriveTraffic(const std::string& id) {
   if (status.error_code() != grpc::StatusCode::NOT_FOUND) {
     return Failed("GetTier of an unknown account (want NOT_FOUND)", status);
   }
+
+  // Planning accepts a plan for the account once its registry feed has
+  // carried the account over: a draft operational plan, one year long.
+  pv1::CreateAccountPlanRequest create;
+  create.set_parent(account);
+  create.set_plan_id("ops-" + id);
+  create.set_request_id("plan-" + id);
+  pv1::AccountPlan* draft = create.mutable_plan();
+  draft->set_horizon(pv1::OPERATIONAL);
+  draft->set_title("Observed operational plan " + id);
+  const absl::Time start = engagement_test::At(2026, 6, 1);
+  *draft->mutable_period_start() = ToProto(start);
+  *draft->mutable_period_end() = ToProto(start + absl::Hours(24 * 365));
+  pv1::AccountPlan plan;
+  const bool planned = test_support::WaitUntil(
+      [&] {
+        grpc::ClientContext context;
+        PlanningDeadline(&context);
+        status = planning().CreateAccountPlan(&context, create, &plan);
+        return status.ok();
+      },
+      kFeedWait, absl::Milliseconds(20));
+  if (!planned) {
+    return Failed("CreateAccountPlan (waited for the feed)", status);
+  }
+  {
+    grpc::ClientContext context;
+    PlanningDeadline(&context);
+    pv1::PlanCoverage coverage;
+    status = planning().GetPlanCoverage(&context, pv1::GetPlanCoverageRequest(),
+                                        &coverage);
+    if (!status.ok()) return Failed("GetPlanCoverage", status);
+  }
+  {
+    grpc::ClientContext context;
+    PlanningDeadline(&context);
+    pv1::ListAccountPlansRequest list;
+    list.set_parent("accounts/-");
+    pv1::ListAccountPlansResponse plans;
+    status = planning().ListAccountPlans(&context, list, &plans);
+    if (!status.ok()) return Failed("ListAccountPlans", status);
+  }
+  // planning's gauges count the draft after their next pass
+  // (--gauge_interval).
+  std::optional<double> drafts;
+  const bool counted = test_support::WaitUntil(
+      [&] {
+        absl::StatusOr<std::string> body =
+            test_support::HttpGet(planning_->metrics_address(), "/metrics");
+        if (!body.ok()) return false;
+        drafts = test_support::FindMetric(
+            test_support::ParsePrometheusText(*body), "kam_planning_plans",
+            {{"horizon", "operational"}, {"status", "draft"}});
+        return drafts.value_or(0) >= 1;
+      },
+      absl::Seconds(10), absl::Milliseconds(50));
+  if (!counted) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "kam_planning_plans{horizon=\"operational\", status=\"draft\"} "
+        "is ",
+        drafts.has_value() ? absl::StrCat(*drafts) : "missing",
+        " 10 s after CreateAccountPlan"));
+  }
   return absl::OkStatus();
 }
 
@@ -1121,12 +1230,18 @@ void KamSuite::Poke(const std::string& id) {
   (void)engagement().GetSummary(registry_test::AccountName(id), &summary);
   sv1::AccountTier tier;
   (void)scoring().GetTier(registry_test::AccountName(id), &tier);
+  grpc::ClientContext context;
+  PlanningDeadline(&context);
+  pv1::GetAccountPlanRequest get;
+  get.set_name(PlanName(id));
+  pv1::AccountPlan plan;
+  (void)planning().GetAccountPlan(&context, get, &plan);
 }
 
 std::string KamSuite::Logs() const {
   std::string out;
   for (const auto* process :
-       {registry_.get(), engagement_.get(), scoring_.get()}) {
+       {registry_.get(), engagement_.get(), scoring_.get(), planning_.get()}) {
     if (process == nullptr) continue;
     absl::StrAppend(&out, "---- ", process->log_path(), " ----\n",
                     process->LogTail(2048), "\n");

@@ -5,8 +5,8 @@
 // dashboard and the rules, readers for the subset of YAML the rule files use
 // and for the Grafana JSON, a PromQL scanner that lists the metrics an
 // expression selects, a child-process runner for promtool and prometheus,
-// and a fixture-free "suite" of real kam-registry, kam-engagement and
-// kam-scoring processes with a little traffic.
+// and a fixture-free "suite" of real kam-registry, kam-engagement,
+// kam-scoring and kam-planning processes with a little traffic.
 //
 // Why C++ and not a Python script: the integration checks have to drive
 // gRPC traffic (create an account, a contact, a fact, an interaction, look
@@ -30,6 +30,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "kam/planning/v1/planning.grpc.pb.h"
 #include "tests/engagement/engagement_testing.h"
 #include "tests/registry/registry_testing.h"
 #include "tests/scoring/scoring_testing.h"
@@ -195,33 +196,39 @@ std::string UrlEncode(absl::string_view text);
 
 // --- The suite ---------------------------------------------------------------
 
-// The three services and the job names Prometheus gives them.
+// The four services and the job names Prometheus gives them.
 struct ServiceInfo {
-  std::string job;  // kam-registry, kam-engagement, kam-scoring
+  std::string job;  // kam-registry, kam-engagement, kam-scoring, kam-planning
   test_support::ServiceProcess* process;
 };
 
-// KamSuite runs a real kam-registry, a kam-engagement following it and a
-// kam-scoring following both, each with its own data directory under `dir`
-// on 127.0.0.1 port 0, with the clients to talk to them. Start it from the
-// test's main thread.
+// The kam-planning binary CMake built; empty if its target did not exist.
+std::string PlanningBinary();
+
+// KamSuite runs a real kam-registry, a kam-engagement following it, a
+// kam-scoring following both and a kam-planning following all three, each
+// with its own data directory under `dir` on 127.0.0.1 port 0, with the
+// clients to talk to them. Start it from the test's main thread.
 class KamSuite {
  public:
   explicit KamSuite(const test_support::TempDir& dir) : dir_(dir) {}
   ~KamSuite();
 
   absl::Status Start();
-  // Kills the three processes (the test is over).
+  // Kills the four processes (the test is over).
   void Stop();
 
   // A little of everything a user does: an account with a contact and a
   // financial fact in the registry; once engagement and scoring have it from
   // the feeds, an interaction (and a batch of one) and a survey answer in
-  // engagement, then GetTier and BatchGetTiers on scoring. `id` makes the
-  // account (and the request ids) unique, so it can run repeatedly.
+  // engagement, then GetTier and BatchGetTiers on scoring; once planning has
+  // it, a draft operational plan, its coverage and a list of plans, and
+  // planning's gauges showing the draft. `id` makes the account (and the
+  // request ids) unique, so it can run repeatedly.
   absl::Status DriveTraffic(const std::string& id);
   // One cheap read on each service (GetAccount, GetEngagementSummary,
-  // GetTier of `id`, created by DriveTraffic), so request rates move.
+  // GetTier, GetAccountPlan of `id`'s, created by DriveTraffic), so request
+  // rates move.
   void Poke(const std::string& id);
 
   std::vector<ServiceInfo> services() const;
@@ -230,6 +237,7 @@ class KamSuite {
     return *engagement_client_;
   }
   scoring_test::ScoringClient& scoring() { return *scoring_client_; }
+  kam::planning::v1::Planning::Stub& planning() { return *planning_stub_; }
   // The last lines of each process's log, for failure messages.
   std::string Logs() const;
 
@@ -238,9 +246,11 @@ class KamSuite {
   std::unique_ptr<test_support::ServiceProcess> registry_;
   std::unique_ptr<test_support::ServiceProcess> engagement_;
   std::unique_ptr<test_support::ServiceProcess> scoring_;
+  std::unique_ptr<test_support::ServiceProcess> planning_;
   std::unique_ptr<registry_test::RegistryClient> registry_client_;
   std::unique_ptr<engagement_test::EngagementClient> engagement_client_;
   std::unique_ptr<scoring_test::ScoringClient> scoring_client_;
+  std::unique_ptr<kam::planning::v1::Planning::Stub> planning_stub_;
 };
 
 }  // namespace kam::observe_test
