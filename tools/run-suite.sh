@@ -8,7 +8,8 @@
 # Environment: KAM_DATA (default ./data), KAM_NO_DEMO=1 to skip the demo,
 #   KAM_REGISTRY_PORT / KAM_REGISTRY_METRICS_PORT (50061 / 9461),
 #   KAM_ENGAGEMENT_PORT / KAM_ENGAGEMENT_METRICS_PORT (50062 / 9462),
-#   KAM_SCORING_PORT / KAM_SCORING_METRICS_PORT (50063 / 9463).
+#   KAM_SCORING_PORT / KAM_SCORING_METRICS_PORT (50063 / 9463),
+#   KAM_PLANNING_PORT / KAM_PLANNING_METRICS_PORT (50064 / 9464).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -17,7 +18,7 @@ mkdir -p "$data/logs"
 
 tools/install-deps.sh
 echo "kam: building (Release)…"
-tools/build.sh kam-registry kam-engagement kam-scoring kamctl
+tools/build.sh kam-registry kam-engagement kam-scoring kam-planning kamctl
 
 bin="$root/${KAM_BUILD_DIR:-build}"
 kamctl="$bin/tools/kamctl/kamctl"
@@ -80,6 +81,43 @@ start scoring "$bin/services/scoring/kam-scoring" "$scoring_port" \
   --engagement_addr="$KAM_ENGAGEMENT_ADDR"
 export KAM_SCORING_ADDR="127.0.0.1:$scoring_port"
 
+# Planning follows all three: accounts and contacts from the registry, tiers
+# from scoring, NPS and relationship stage from engagement.
+planning_port="${KAM_PLANNING_PORT:-50064}"
+planning_metrics="${KAM_PLANNING_METRICS_PORT:-9464}"
+start planning "$bin/services/planning/kam-planning" "$planning_port" \
+  "$planning_metrics" --registry_addr="$KAM_REGISTRY_ADDR" \
+  --scoring_addr="$KAM_SCORING_ADDR" --engagement_addr="$KAM_ENGAGEMENT_ADDR"
+export KAM_PLANNING_ADDR="127.0.0.1:$planning_port"
+
+# import_plan FILE creates the demo plan in FILE (a draft) and activates it.
+# Planning checks the account and the participants against its copy of the
+# registry, fed by the registry's change feed: until it has caught up it
+# refuses with FAILED_PRECONDITION, so that is retried for up to 10 s. A
+# second start finds the plan there, already active, and changes nothing.
+import_plan() {
+  local file="$1" name out plan_json attempt
+  name="$(sed -n 's/^  "name": "\(accounts\/[^"]*\)",$/\1/p' "$file")"
+  if [ -z "$name" ]; then
+    echo "kam: $file has no plan name" >&2
+    return 1
+  fi
+  if ! "$kamctl" plans get "$name" >/dev/null 2>&1; then
+    for attempt in $(seq 1 50); do
+      out="$("$kamctl" plans create "$file" --request_id="demo-${name//\//-}" 2>&1)" && break
+      if [[ "$out" != *FAILED_PRECONDITION* ]] || [ "$attempt" = 50 ]; then
+        echo "$out" >&2
+        return 1
+      fi
+      sleep 0.2
+    done
+  fi
+  plan_json="$("$kamctl" plans get "$name" -o json)" || return 1
+  if [[ "$plan_json" == *'"status": "DRAFT"'* ]]; then
+    "$kamctl" plans activate "$name" >/dev/null || return 1
+  fi
+}
+
 if [ "${KAM_NO_DEMO:-0}" != "1" ]; then
   echo "kam: loading the demo portfolio (tools/demo)…"
   for kind in accounts contacts financials; do
@@ -115,6 +153,27 @@ if [ "${KAM_NO_DEMO:-0}" != "1" ]; then
   done
   echo
   "$kamctl" portfolio summary
+
+  # A plan's situation snapshot (tier, score, NPS) is taken when it is
+  # created, and coverage counts the key accounts as scoring's tier feed last
+  # told planning: wait (up to 5 s) until planning has heard from it.
+  for _ in $(seq 1 50); do
+    coverage="$("$kamctl" plans coverage -o json 2>/dev/null || true)"
+    [[ "$coverage" == *'"tiersKnown": true'* ]] && break
+    sleep 0.1
+  done
+  echo
+  echo "kam: loading the demo account plans (tools/demo/plans)…"
+  for horizon in strategic tactical operational; do # parent plans first
+    for file in tools/demo/plans/*-"$horizon".json; do
+      [ -e "$file" ] || continue
+      import_plan "$file" || echo "kam: could not load $file (see above)" >&2
+    done
+  done
+  echo
+  "$kamctl" plans list
+  echo
+  "$kamctl" plans coverage
 fi
 
 cat <<EOT
@@ -123,6 +182,7 @@ kam is running on loopback (data in $data, logs in $data/logs):
   registry    gRPC 127.0.0.1:$registry_port    metrics http://127.0.0.1:$registry_metrics/metrics
   engagement  gRPC 127.0.0.1:$engagement_port    metrics http://127.0.0.1:$engagement_metrics/metrics
   scoring     gRPC 127.0.0.1:$scoring_port    metrics http://127.0.0.1:$scoring_metrics/metrics
+  planning    gRPC 127.0.0.1:$planning_port    metrics http://127.0.0.1:$planning_metrics/metrics
 
 Try (kamctl is $kamctl):
   $kamctl health
@@ -143,6 +203,11 @@ Try (kamctl is $kamctl):
   $kamctl portfolio matrix
   $kamctl tier history wroclaw-bus
   $kamctl tiers watch --limit 5
+  $kamctl plans list vestwind
+  $kamctl plans get vestwind/operational-2026-2027
+  $kamctl plans overdue-actions
+  $kamctl plans due-for-review --within_days=120
+  $kamctl plans export vestwind/operational-2026-2027 --out=-
 
 Press Ctrl-C to stop.
 EOT

@@ -198,7 +198,7 @@ TEST(KamctlCliTest, HelpListsEveryEngagementSubcommand) {
         "interactions import ", "surveys record ", "surveys import ",
         "satisfaction ", "cadence list\n", "cadence set ", "overdue ",
         "coverage ", "stage get ", "stage set ", "summary ",
-        "health [--target=registry|engagement|scoring]"}) {
+        "health [--target=registry|engagement|scoring|planning]"}) {
     EXPECT_THAT(run.out, HasSubstr("\n  " + std::string(command))) << command;
   }
   EXPECT_THAT(run.out, HasSubstr("KAM_ENGAGEMENT_ADDR"));
@@ -268,9 +268,9 @@ TEST(KamctlCliTest, EngagementFlagMistakesAreUsageErrors) {
                      "STAGE must be one of exploratory, basic, cooperative"},
            UsageCase{"stage set acme basic --rationale=x --effective=soon",
                      "--effective: must be an RFC 3339 time"},
-           UsageCase{"health --target=planning",
-                     "--target: must be registry, engagement or scoring, got "
-                     "\"planning\""},
+           UsageCase{"health --target=billing",
+                     "--target: must be registry, engagement, scoring or "
+                     "planning, got \"billing\""},
        }) {
     KamctlRun run = Kamctl(std::string(kClosedEngagementPort) + " " + c.args);
     EXPECT_EQ(run.exit_code, 2) << c.args << "\n" << run.err;

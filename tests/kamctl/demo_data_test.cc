@@ -2,10 +2,12 @@
 // is there for: groups with subsidiaries, every buying-center role, and big
 // accounts that earn less than smaller ones once cost to serve is counted;
 // and its engagement history: strategic accounts worked closely, some
-// key-looking ones neglected, satisfaction falling at some; and the strategic
-// fit of every account, rated high for the strategic ones.
+// key-looking ones neglected, satisfaction falling at some; the strategic
+// fit of every account, rated high for the strategic ones; and the account
+// plans of the key accounts, which kam-planning must accept as they are.
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -16,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "tools/kamctl/engagement_import.h"
 #include "tools/kamctl/import_plan.h"
+#include "tools/kamctl/planning_records.h"
 #include "tools/kamctl/scoring_records.h"
 
 namespace kam::kamctl {
@@ -378,6 +381,174 @@ TEST_F(DemoDataTest, RatingsRateTheStrategicFitOfEveryAccountOnce) {
     }
   }
   EXPECT_EQ(fit["vestwind"], 10) << "the anchor customer";
+}
+
+// The demo's plans, by file name (tools/demo/plans/*.json).
+std::map<std::string, pv1::AccountPlan> ReadDemoPlans() {
+  std::map<std::string, pv1::AccountPlan> plans;
+  const std::filesystem::path dir =
+      std::filesystem::path(KAM_SOURCE_DIR) / "tools/demo/plans";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    const std::string name = entry.path().filename().string();
+    auto plan = PlanFromJson(ReadDemoFile("plans/" + name));
+    EXPECT_TRUE(plan.ok()) << name << ": " << plan.status();
+    if (plan.ok()) plans[name] = *std::move(plan);
+  }
+  return plans;
+}
+
+// Inside the plan's period as the service checks it: after the start, at
+// most the end.
+bool InsidePeriod(const pv1::AccountPlan& plan,
+                  const google::protobuf::Timestamp& t) {
+  const absl::Time at = FromTimestamp(t);
+  return at > FromTimestamp(plan.period_start()) &&
+         at <= FromTimestamp(plan.period_end());
+}
+
+TEST_F(DemoDataTest, PlansParseAndReferToDemoAccountsAndContacts) {
+  const std::map<std::string, pv1::AccountPlan> plans = ReadDemoPlans();
+  ASSERT_GE(plans.size(), 5u);
+  std::set<std::string> names;
+  for (const auto& [file, plan] : plans) {
+    auto name = PlanNameFromArg(plan.name());
+    ASSERT_TRUE(name.ok()) << file << ": " << name.status();
+    const std::string account = PlanAccountId(*name);
+    EXPECT_TRUE(by_id_.count(account))
+        << file << ": " << account << " is not in accounts.csv";
+    // tools/run-suite.sh imports the files by horizon: ACCOUNT-HORIZON.json.
+    EXPECT_EQ(file, account + "-" + PlanHorizonName(plan.horizon()) + ".json");
+    names.insert(*name);
+    EXPECT_FALSE(plan.title().empty()) << file;
+    EXPECT_FALSE(plan.summary().empty()) << file;
+    // Only what a user writes: the file creates the plan as it is.
+    pv1::AccountPlan cleared = plan;
+    ClearOutputOnly(&cleared);
+    EXPECT_EQ(cleared.SerializeAsString(), plan.SerializeAsString())
+        << file << " sets output-only fields";
+    EXPECT_TRUE(plan.etag().empty()) << file;
+    EXPECT_FALSE(plan.participants().empty()) << file;
+    for (const pv1::Participant& p : plan.participants()) {
+      EXPECT_TRUE(contact_levels_.count(p.contact()))
+          << file << ": " << p.contact() << " is not in contacts.csv";
+      EXPECT_EQ(p.contact().rfind(AccountName(account) + "/contacts/", 0), 0u)
+          << file << ": " << p.contact() << " is not a contact of " << account;
+    }
+  }
+  // Every parent plan is a demo plan of the same account, one horizon up,
+  // and every objective it serves is one of the parent's.
+  std::map<std::string, const pv1::AccountPlan*> by_name;
+  for (const auto& [file, plan] : plans) by_name[plan.name()] = &plan;
+  for (const auto& [file, plan] : plans) {
+    if (plan.parent_plan().empty()) continue;
+    ASSERT_TRUE(by_name.count(plan.parent_plan()))
+        << file << ": parent " << plan.parent_plan() << " is no demo plan";
+    const pv1::AccountPlan& parent = *by_name[plan.parent_plan()];
+    EXPECT_EQ(PlanAccountId(parent.name()), PlanAccountId(plan.name()));
+    EXPECT_EQ(parent.horizon(), plan.horizon() == pv1::OPERATIONAL
+                                    ? pv1::TACTICAL
+                                    : pv1::STRATEGIC)
+        << file;
+    EXPECT_GE(FromTimestamp(plan.period_start()),
+              FromTimestamp(parent.period_start()))
+        << file << " starts before its parent";
+    EXPECT_LE(FromTimestamp(plan.period_end()),
+              FromTimestamp(parent.period_end()))
+        << file << " ends after its parent";
+    for (const pv1::Objective& o : plan.objectives()) {
+      if (o.serves_objective().empty()) continue;
+      EXPECT_NE(FindObjective(parent, o.serves_objective()), nullptr)
+          << file << ": " << o.id() << " serves a missing objective";
+    }
+  }
+}
+
+TEST_F(DemoDataTest, PlansFollowThePlanRulesAndCanBeActivated) {
+  // The service's rules (planning.proto): period length per horizon in days,
+  // end exclusive; objectives and actions due inside the period; activation
+  // needs an objective and an action.
+  const std::map<pv1::PlanHorizon, std::pair<int, int>> days = {
+      {pv1::STRATEGIC, {1095, 1827}},
+      {pv1::TACTICAL, {365, 731}},
+      {pv1::OPERATIONAL, {335, 396}}};
+  // The demo's engagement history ends mid-November 2026: its plans are in
+  // force then.
+  const absl::Time demo_now = *ParseTime("2026-11-15");
+  for (const auto& [file, plan] : ReadDemoPlans()) {
+    ASSERT_TRUE(days.count(plan.horizon())) << file;
+    const absl::Time start = FromTimestamp(plan.period_start());
+    const absl::Time end = FromTimestamp(plan.period_end());
+    const int64_t length = (end - start) / absl::Hours(24);
+    EXPECT_GE(length, days.at(plan.horizon()).first) << file;
+    EXPECT_LE(length, days.at(plan.horizon()).second) << file;
+    EXPECT_LE(start, demo_now) << file;
+    EXPECT_GT(end, demo_now) << file;
+    ASSERT_FALSE(plan.objectives().empty()) << file;
+    ASSERT_FALSE(plan.actions().empty()) << file;
+    std::set<std::string> objectives;
+    for (const pv1::Objective& o : plan.objectives()) {
+      EXPECT_TRUE(IsValidId(o.id())) << file << ": " << o.id();
+      EXPECT_TRUE(objectives.insert(o.id()).second) << file << ": " << o.id();
+      EXPECT_TRUE(InsidePeriod(plan, o.due_time())) << file << ": " << o.id();
+      EXPECT_NE(o.baseline(), o.target()) << file << ": " << o.id();
+      if (o.metric() == pv1::REVENUE || o.metric() == pv1::GROSS_MARGIN) {
+        EXPECT_THAT(o.unit(), ::testing::AnyOf("EUR", "DKK", "USD"))
+            << file << ": " << o.id();
+      }
+      if (o.metric() == pv1::CUSTOM) {
+        EXPECT_FALSE(o.custom_metric().empty()) << file << ": " << o.id();
+        EXPECT_FALSE(o.unit().empty()) << file << ": " << o.id();
+      }
+    }
+    std::set<std::string> actions;
+    int open = 0;
+    for (const pv1::Action& a : plan.actions()) {
+      EXPECT_TRUE(IsValidId(a.id())) << file << ": " << a.id();
+      EXPECT_TRUE(actions.insert(a.id()).second) << file << ": " << a.id();
+      EXPECT_TRUE(InsidePeriod(plan, a.due_time())) << file << ": " << a.id();
+      EXPECT_TRUE(objectives.count(a.objective()))
+          << file << ": " << a.id() << " serves no objective of the plan";
+      EXPECT_THAT(a.owner(), ::testing::HasSubstr("@fjordmotion.example"))
+          << file << ": " << a.id();
+      if (a.status() == pv1::OPEN || a.status() == pv1::IN_PROGRESS) ++open;
+    }
+    EXPECT_GT(open, 0) << file << " has nothing left to do";
+    // All six dimensions of the strategy are worked out.
+    const pv1::Strategy& s = plan.strategy();
+    for (const pv1::StrategyDimension* d :
+         {&s.product(), &s.price(), &s.distribution(), &s.communication(),
+          &s.service(), &s.relationship()}) {
+      EXPECT_FALSE(d->text().empty()) << file;
+    }
+  }
+}
+
+TEST_F(DemoDataTest, EveryKeyAccountHasAnOperationalPlanAndOneACascade) {
+  // The accounts scoring's default model makes key (tools/demo/README.md).
+  const std::set<std::string> key = {"vestwind", "aarhus-pumps", "bergen-aqua",
+                                     "krone-robotics", "odense-automation"};
+  std::map<std::string, std::set<int>> horizons;  // account -> horizons
+  int overdue_open = 0;
+  for (const auto& [file, plan] : ReadDemoPlans()) {
+    horizons[PlanAccountId(plan.name())].insert(plan.horizon());
+    for (const pv1::Action& a : plan.actions()) {
+      if (a.status() == pv1::OPEN &&
+          FromTimestamp(a.due_time()) < *ParseTime("2026-11-15")) {
+        ++overdue_open;
+      }
+    }
+  }
+  for (const std::string& account : key) {
+    EXPECT_TRUE(horizons[account].count(pv1::OPERATIONAL))
+        << account << " has no operational plan";
+  }
+  int cascades = 0;
+  for (const auto& [account, set] : horizons) {
+    if (set.size() == 3) ++cascades;
+  }
+  EXPECT_GE(cascades, 1) << "one account plans in all three horizons";
+  EXPECT_GE(overdue_open, 1) << "`kamctl plans overdue-actions` has a story";
 }
 
 }  // namespace

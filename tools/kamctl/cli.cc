@@ -236,6 +236,17 @@ std::unique_ptr<kam::scoring::v1::Scoring::Stub> NewScoringStub() {
   return kam::scoring::v1::Scoring::NewStub(ScoringChannel());
 }
 
+std::shared_ptr<grpc::Channel> PlanningChannel() {
+  static const auto* const kChannel = new std::shared_ptr<grpc::Channel>(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_planning_addr),
+                          grpc::InsecureChannelCredentials()));
+  return *kChannel;
+}
+
+std::unique_ptr<kam::planning::v1::Planning::Stub> NewPlanningStub() {
+  return kam::planning::v1::Planning::NewStub(PlanningChannel());
+}
+
 void PrepareSlowContext(grpc::ClientContext* context, absl::Duration at_least) {
   PrepareContext(context, /*with_deadline=*/false);
   context->set_deadline(absl::ToChronoTime(

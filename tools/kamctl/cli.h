@@ -19,6 +19,7 @@
 #include "google/protobuf/message.h"
 #include "kam/common/v1/feed.pb.h"
 #include "kam/engagement/v1/engagement.grpc.pb.h"
+#include "kam/planning/v1/planning.grpc.pb.h"
 #include "kam/registry/v1/registry.grpc.pb.h"
 #include "kam/scoring/v1/scoring.grpc.pb.h"
 #include "tools/kamctl/csv.h"
@@ -186,6 +187,12 @@ std::shared_ptr<grpc::Channel> ScoringChannel();
 
 // NewScoringStub is a Scoring stub on ScoringChannel().
 std::unique_ptr<kam::scoring::v1::Scoring::Stub> NewScoringStub();
+
+// PlanningChannel is the channel to --planning_addr, made on first use.
+std::shared_ptr<grpc::Channel> PlanningChannel();
+
+// NewPlanningStub is a Planning stub on PlanningChannel().
+std::unique_ptr<kam::planning::v1::Planning::Stub> NewPlanningStub();
 
 // PrepareContext sets the deadline (now + --timeout) unless told not to
 // (only long-lived streams are), and, with --token, the

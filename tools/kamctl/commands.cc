@@ -8,7 +8,7 @@ namespace kam::kamctl {
 
 const std::vector<std::string>& GlobalFlags() {
   static const auto* const kFlags = new std::vector<std::string>{
-      "registry_addr", "engagement_addr", "scoring_addr",
+      "registry_addr", "engagement_addr", "scoring_addr", "planning_addr",
       "token",         "output",          "timeout"};
   return *kFlags;
 }
@@ -17,7 +17,7 @@ const std::vector<Command>& Commands() {
   static const auto* const kCommands = new std::vector<Command>{
       {"health",
        "",
-       "[--target=registry|engagement|scoring] [--service=NAME]",
+       "[--target=registry|engagement|scoring|planning] [--service=NAME]",
        "check a server's health (default the registry); exit 0 only when "
        "SERVING",
        0,
@@ -26,7 +26,7 @@ const std::vector<Command>& Commands() {
        RunHealth},
       {"admin",
        "checkpoint",
-       "DIRECTORY [--target=registry|engagement|scoring]",
+       "DIRECTORY [--target=registry|engagement|scoring|planning]",
        "back up a server's RocksDB: a consistent copy into DIRECTORY, an "
        "absolute path on the server's own filesystem (admin token)",
        1,
@@ -535,6 +535,171 @@ const std::vector<Command>& Commands() {
        1,
        {},
        RunRunsCancel},
+      // Planning (--planning_addr).
+      {"plans",
+       "create",
+       "[ACCOUNT_ID] [FILE.json] [--id=PLAN_ID] [--horizon=HORIZON] "
+       "[--title=T] [--summary=TEXT] [--start=DAY] [--end=DAY] "
+       "[--parent_plan=PLAN_ID] [--participants=CONTACT_ID:ROLE,...] "
+       "[--review_interval_days=N] [--request_id=KEY]",
+       "create a draft plan from a plan file (proto3 JSON, 'plans get -o "
+       "json') and/or flags; flags win over the file",
+       1,
+       2,
+       {"id", "horizon", "title", "summary", "start", "end", "parent_plan",
+        "participants", "review_interval_days", "request_id"},
+       RunPlansCreate},
+      {"plans",
+       "get",
+       "PLAN",
+       "a plan: fields, situation, objectives with progress, strategy, "
+       "actions, participants, reviews",
+       1,
+       1,
+       {},
+       RunPlansGet},
+      {"plans",
+       "list",
+       "[ACCOUNT_ID] [--horizon=HORIZON] [--status=PLAN_STATUS] "
+       "[--page_size=N] [--page_token=T] [--all]",
+       "an account's plans, or every account's, by account and plan ID",
+       0,
+       1,
+       {"horizon", "status", "page_size", "page_token", "all"},
+       RunPlansList},
+      {"plans",
+       "update",
+       "PLAN [FILE.json] [--title=T] [--summary=TEXT] [--start=DAY] "
+       "[--end=DAY] [--parent_plan=PLAN_ID] [--participants=...] "
+       "[--review_interval_days=N] [--update_mask=PATHS] [--etag=ETAG]",
+       "replace the fields given as flags or set in the file (objectives, "
+       "strategy, actions: from a file); --update_mask names exactly which",
+       1,
+       2,
+       {"title", "summary", "start", "end", "parent_plan", "participants",
+        "review_interval_days", "update_mask", "etag"},
+       RunPlansUpdate},
+      {"plans",
+       "activate",
+       "PLAN [--etag=ETAG]",
+       "draft -> active: the account's plan in force for its horizon (needs "
+       "an objective and an action)",
+       1,
+       1,
+       {"etag"},
+       RunPlansActivate},
+      {"plans",
+       "review-start",
+       "PLAN [--etag=ETAG]",
+       "active -> under_review: the plan stays in force while it is reworked",
+       1,
+       1,
+       {"etag"},
+       RunPlansReviewStart},
+      {"plans",
+       "review",
+       "PLAN --outcome=TEXT [--changes=TEXT] [--reviewers=NAME,...] "
+       "[--at=TIME] [--etag=ETAG]",
+       "record a review of a plan in force: active again, next review "
+       "scheduled",
+       1,
+       1,
+       {"outcome", "changes", "reviewers", "at", "etag"},
+       RunPlansReview},
+      {"plans",
+       "close",
+       "PLAN --reason=TEXT [--etag=ETAG]",
+       "close a plan; it is kept, read-only",
+       1,
+       1,
+       {"reason", "etag"},
+       RunPlansClose},
+      {"plans",
+       "delete",
+       "PLAN [--etag=ETAG]",
+       "delete a draft plan and its revisions (any other plan: close it)",
+       1,
+       1,
+       {"etag"},
+       RunPlansDelete},
+      {"plans",
+       "progress",
+       "PLAN OBJECTIVE_ID VALUE [--at=TIME] [--note=TEXT] [--etag=ETAG]",
+       "record a measurement of an objective (money as an AMOUNT; put -- "
+       "before a negative VALUE)",
+       3,
+       3,
+       {"at", "note", "etag"},
+       RunPlansProgress},
+      {"plans",
+       "action",
+       "PLAN ACTION_ID [--status=ACTION_STATUS] [--title=T] [--owner=O] "
+       "[--due=DAY] [--objective=OBJECTIVE_ID] [--note=TEXT] [--etag=ETAG]",
+       "change one action, e.g. --status=done",
+       2,
+       2,
+       {"status", "title", "owner", "due", "objective", "note", "etag"},
+       RunPlansAction},
+      {"plans",
+       "agree",
+       "PLAN CONTACT_ID [--at=TIME] [--note=TEXT] [--etag=ETAG]",
+       "record that the customer (a participant) agreed to the plan as it "
+       "stands",
+       2,
+       2,
+       {"at", "note", "etag"},
+       RunPlansAgree},
+      {"plans",
+       "revisions",
+       "PLAN [--page_size=N] [--page_token=T] [--all]",
+       "every change of the plan, newest first",
+       1,
+       1,
+       {"page_size", "page_token", "all"},
+       RunPlansRevisions},
+      {"plans",
+       "revision",
+       "PLAN N",
+       "the plan as it was at revision N",
+       2,
+       2,
+       {},
+       RunPlansRevision},
+      {"plans",
+       "overdue-actions",
+       "[ACCOUNT_ID] [--limit=N]",
+       "open actions past their due date in plans in force, most overdue "
+       "first",
+       0,
+       1,
+       {"limit"},
+       RunPlansOverdueActions},
+      {"plans",
+       "due-for-review",
+       "[--within_days=N] [--limit=N]",
+       "plans in force whose review is due (or due within N days), earliest "
+       "first",
+       0,
+       0,
+       {"within_days", "limit"},
+       RunPlansDueForReview},
+      {"plans",
+       "coverage",
+       "[--horizon=HORIZON]",
+       "per horizon: the key accounts, and those without a plan in force",
+       0,
+       0,
+       {"horizon"},
+       RunPlansCoverage},
+      {"plans",
+       "export",
+       "PLAN [--revision=N] [--out=FILE|-] [--force]",
+       "the plan as a Markdown document, written to FILE (default: the "
+       "server's suggested name); never overwrites without --force",
+       1,
+       1,
+       {"revision", "out", "force"},
+       RunPlansExport},
   };
   return *kCommands;
 }
@@ -547,7 +712,8 @@ std::string UsageText() {
       "surveys,\n"
       "satisfaction, cadence, overdue, coverage, stage, summary) and scoring\n"
       "(models, ratings, score, scores, tier, tiers, abc, portfolio, "
-      "rescore, runs).\n"
+      "rescore, runs)\n"
+      "and planning (plans).\n"
       "\n"
       "Usage: kamctl COMMAND [ARGS] [FLAGS]   (flags may come anywhere)\n"
       "\n"
@@ -575,6 +741,13 @@ std::string UsageText() {
       "  TIER key|potential_key|maintain|transactional;\n"
       "  STAGE exploratory|basic|cooperative|interdependent|integrated|"
       "disintegrating;\n"
+      "  HORIZON strategic|tactical|operational; PLAN_STATUS draft|active|"
+      "under_review|closed;\n"
+      "  ACTION_STATUS open|in_progress|done|cancelled; PLAN "
+      "ACCOUNT_ID/PLAN_ID "
+      "or accounts/A/plans/P;\n"
+      "  DAY (--start, --end, --due) a day (2026-07-01) or an RFC 3339 time; "
+      "--end is exclusive;\n"
       "  VALUE (a rating) a whole number from 1 to 10; MODEL_ID - is the "
       "active model;\n"
       "  WHEN (--expires) a duration from now (30d, 720h), an RFC 3339 time, "
@@ -593,6 +766,8 @@ std::string UsageText() {
       "                             127.0.0.1:50062)\n"
       "  --scoring_addr=HOST:PORT   scoring address (KAM_SCORING_ADDR; "
       "default 127.0.0.1:50063)\n"
+      "  --planning_addr=HOST:PORT  planning address (KAM_PLANNING_ADDR; "
+      "default 127.0.0.1:50064)\n"
       "  --token=TOKEN              bearer token (KAM_TOKEN)\n"
       "  --output=table|json, -o json\n"
       "                             output format (KAM_OUTPUT; default "

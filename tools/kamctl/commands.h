@@ -98,6 +98,24 @@ int RunRescore(const Invocation& invocation);
 int RunRunsList(const Invocation& invocation);
 int RunRunsGet(const Invocation& invocation);
 int RunRunsCancel(const Invocation& invocation);
+int RunPlansCreate(const Invocation& invocation);
+int RunPlansGet(const Invocation& invocation);
+int RunPlansList(const Invocation& invocation);
+int RunPlansUpdate(const Invocation& invocation);
+int RunPlansActivate(const Invocation& invocation);
+int RunPlansReviewStart(const Invocation& invocation);
+int RunPlansReview(const Invocation& invocation);
+int RunPlansClose(const Invocation& invocation);
+int RunPlansDelete(const Invocation& invocation);
+int RunPlansProgress(const Invocation& invocation);
+int RunPlansAction(const Invocation& invocation);
+int RunPlansAgree(const Invocation& invocation);
+int RunPlansRevisions(const Invocation& invocation);
+int RunPlansRevision(const Invocation& invocation);
+int RunPlansOverdueActions(const Invocation& invocation);
+int RunPlansDueForReview(const Invocation& invocation);
+int RunPlansCoverage(const Invocation& invocation);
+int RunPlansExport(const Invocation& invocation);
 
 }  // namespace kam::kamctl
 

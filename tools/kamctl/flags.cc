@@ -8,6 +8,8 @@ ABSL_FLAG(std::string, engagement_addr, "127.0.0.1:50062",
           "host:port of the engagement service (env KAM_ENGAGEMENT_ADDR)");
 ABSL_FLAG(std::string, scoring_addr, "127.0.0.1:50063",
           "host:port of the scoring service (env KAM_SCORING_ADDR)");
+ABSL_FLAG(std::string, planning_addr, "127.0.0.1:50064",
+          "host:port of the planning service (env KAM_PLANNING_ADDR)");
 ABSL_FLAG(std::string, token, "",
           "bearer token sent as 'authorization: Bearer <token>' "
           "(env KAM_TOKEN)");
@@ -19,7 +21,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10),
 ABSL_FLAG(std::string, service, "",
           "health: the service name to check (empty: the whole server)");
 ABSL_FLAG(std::string, target, "registry",
-          "health, admin: which server, registry, engagement or scoring");
+          "health, admin: which server, registry, engagement, scoring or "
+          "planning");
 
 ABSL_FLAG(std::string, kam, "",
           "the key account manager (an e-mail address): filter or value");
@@ -28,17 +31,20 @@ ABSL_FLAG(std::string, segment, "",
 ABSL_FLAG(std::string, parent, "", "parent account ID: filter or value");
 ABSL_FLAG(std::string, tag, "", "accounts list: only accounts with this tag");
 ABSL_FLAG(std::string, status, "",
-          "lifecycle status: prospect, active, dormant or churned");
+          "accounts: lifecycle status, prospect, active, dormant or churned; "
+          "plans list: plan status, draft, active, under_review or closed; "
+          "plans action: action status, open, in_progress, done or "
+          "cancelled");
 ABSL_FLAG(int32_t, page_size, 0,
           "list commands (accounts, interactions, models, scores, score "
-          "history, tier history, runs): results per page (0: the server's "
-          "default, mostly 50)");
+          "history, tier history, runs, plans list, plans revisions): results "
+          "per page (0: the server's default, mostly 50)");
 ABSL_FLAG(std::string, page_token, "",
           "list commands: the page to read, from a previous list");
 ABSL_FLAG(bool, all, false, "list commands: read every page");
 ABSL_FLAG(std::string, id, "",
-          "the ID of the account, contact, interaction or score model to "
-          "create");
+          "the ID of the account, contact, interaction, score model or plan "
+          "to create");
 ABSL_FLAG(std::string, display_name, "", "display name");
 ABSL_FLAG(std::string, industry, "", "industry, free text");
 ABSL_FLAG(std::string, country, "", "ISO 3166-1 alpha-2 country code, e.g. DK");
@@ -65,7 +71,9 @@ ABSL_FLAG(std::string, level, "",
 ABSL_FLAG(std::string, roles, "",
           "comma-separated buying roles: buyer, user, decider, influencer, "
           "ambassador");
-ABSL_FLAG(std::string, title, "", "job title");
+ABSL_FLAG(std::string, title, "",
+          "contacts: job title; plans: the plan's title (1-200 chars); plans "
+          "action: the action's title");
 ABSL_FLAG(std::string, email, "", "e-mail address");
 ABSL_FLAG(std::string, attitude, "",
           "advocate, supportive, neutral, skeptical or hostile");
@@ -92,7 +100,8 @@ ABSL_FLAG(int64_t, limit, 0,
           "feed watch, tiers watch: stop after this many events; overdue: at "
           "most this many accounts (0: 100); models evaluate: list at most "
           "this many tier changes (0: 100); portfolio summary: at most this "
-          "many accounts per list (0: 20)");
+          "many accounts per list (0: 20); plans overdue-actions, "
+          "due-for-review: at most this many (1-1000, 0: 100)");
 
 ABSL_FLAG(std::string, since, "",
           "interactions list: from this time on (RFC 3339 or YYYY-MM-DD)");
@@ -103,15 +112,20 @@ ABSL_FLAG(std::string, type, "",
           "interaction type: visit, meeting, call, email, business_review, "
           "workshop or event");
 ABSL_FLAG(std::string, at, "",
-          "when it happened: RFC 3339 or YYYY-MM-DD (default: now)");
+          "when it happened: RFC 3339 or YYYY-MM-DD (default: now); plans "
+          "progress: when it was measured; plans review, plans agree: when");
 ABSL_FLAG(std::string, with, "",
           "comma-separated contact IDs of the account who took part");
 ABSL_FLAG(std::string, internal, "",
           "comma-separated people on our side, e.g. e-mail addresses");
 ABSL_FLAG(std::string, channel, "",
           "in_person or remote (default: from the type)");
-ABSL_FLAG(std::string, summary, "", "what it was about (at most 2000 chars)");
-ABSL_FLAG(std::string, outcome, "", "the result (at most 2000 chars)");
+ABSL_FLAG(std::string, summary, "",
+          "interactions: what it was about; plans: the plan in a paragraph "
+          "(at most 2000 chars)");
+ABSL_FLAG(std::string, outcome, "",
+          "interactions: the result; plans review: the review's conclusion "
+          "(at most 2000 chars)");
 ABSL_FLAG(std::string, next_steps, "",
           "what happens next (at most 2000 chars)");
 ABSL_FLAG(std::string, sentiment, "",
@@ -144,9 +158,13 @@ ABSL_FLAG(std::string, by, "",
 
 ABSL_FLAG(std::string, rater, "",
           "ratings set: who rates, e.g. an e-mail address (required)");
-ABSL_FLAG(std::string, note, "", "ratings set: why (at most 2000 chars)");
+ABSL_FLAG(std::string, note, "",
+          "ratings set: why (at most 2000 chars); plans progress, plans "
+          "agree: a note; plans action: the action's note (at most 1000 "
+          "chars)");
 ABSL_FLAG(std::string, reason, "",
-          "tier override: why the tier is pinned (required, 1-2000 chars)");
+          "tier override: why the tier is pinned (required, 1-2000 chars); "
+          "plans close: why the plan ends (required, 1-500 chars)");
 ABSL_FLAG(std::string, author, "",
           "tier override, tier clear: who, e.g. an e-mail address (required)");
 ABSL_FLAG(std::string, expires, "",
@@ -163,3 +181,46 @@ ABSL_FLAG(double, near, 0,
 ABSL_FLAG(bool, wait, false,
           "rescore, models activate: follow the run until it ends, printing "
           "its progress");
+
+ABSL_FLAG(std::string, horizon, "",
+          "plans: strategic, tactical or operational (create: the plan's; "
+          "list, coverage: only this horizon)");
+ABSL_FLAG(std::string, start, "",
+          "plans create, update: the first day of the plan's period (RFC 3339 "
+          "or YYYY-MM-DD)");
+ABSL_FLAG(std::string, end, "",
+          "plans create, update: the end of the plan's period, exclusive "
+          "(2027-07-01 ends the period as 2027-07-01 begins)");
+ABSL_FLAG(std::string, parent_plan, "",
+          "plans create, update: the plan one horizon up this one serves, a "
+          "PLAN_ID of the same account or ACCOUNT_ID/PLAN_ID (empty: none)");
+ABSL_FLAG(std::string, participants, "",
+          "plans create, update: the customer's people in the planning, "
+          "CONTACT_ID[:ROLE] separated by commas, e.g. "
+          "karen-holm:executive sponsor,lars-munk:buyer");
+ABSL_FLAG(int32_t, review_interval_days, 0,
+          "plans create, update: days between reviews, 7-730 (0: the "
+          "horizon's default, 365/180/90)");
+ABSL_FLAG(std::string, update_mask, "",
+          "plans update: exactly the fields to replace, comma-separated: "
+          "title, summary, period, parent_plan, strategy, objectives, "
+          "actions, participants, review_interval_days");
+ABSL_FLAG(std::string, reviewers, "",
+          "plans review: who took part, comma-separated");
+ABSL_FLAG(std::string, changes, "",
+          "plans review: what changed in the plan (at most 2000 chars)");
+ABSL_FLAG(std::string, owner, "",
+          "plans action: who on the account team does it");
+ABSL_FLAG(std::string, due, "",
+          "plans action: the due date (RFC 3339 or YYYY-MM-DD)");
+ABSL_FLAG(std::string, objective, "",
+          "plans action: the ID of the plan's objective the action serves");
+ABSL_FLAG(int32_t, within_days, 0,
+          "plans due-for-review: also reviews due within this many days "
+          "(0-3650; 0: only those already due)");
+ABSL_FLAG(int64_t, revision, 0,
+          "plans export: export this revision (0: the current plan)");
+ABSL_FLAG(std::string, out, "",
+          "plans export: the file to write (default: the server's suggested "
+          "name in the current directory; - writes to stdout)");
+ABSL_FLAG(bool, force, false, "plans export: overwrite the file if it exists");

@@ -8,16 +8,17 @@
 #include "absl/time/time.h"
 
 // kamctl's flags. The global ones (registry_addr, engagement_addr,
-// scoring_addr, token, output, timeout) can also come from KAM_<NAME>
-// environment variables; the rest belong to subcommands, which say which ones
-// they take (see commands.cc). Several subcommands share a flag where it means
-// the same thing (--id, --request_id, --etag, --page_size, --all, --limit,
-// --batch).
+// scoring_addr, planning_addr, token, output, timeout) can also come from
+// KAM_<NAME> environment variables; the rest belong to subcommands, which say
+// which ones they take (see commands.cc). Several subcommands share a flag
+// where it means the same thing (--id, --request_id, --etag, --page_size,
+// --all, --limit, --batch, --status, --title, --note, --at).
 
 // Global.
 ABSL_DECLARE_FLAG(std::string, registry_addr);
 ABSL_DECLARE_FLAG(std::string, engagement_addr);
 ABSL_DECLARE_FLAG(std::string, scoring_addr);
+ABSL_DECLARE_FLAG(std::string, planning_addr);
 ABSL_DECLARE_FLAG(std::string, token);
 ABSL_DECLARE_FLAG(std::string, output);
 ABSL_DECLARE_FLAG(absl::Duration, timeout);
@@ -113,5 +114,23 @@ ABSL_DECLARE_FLAG(int32_t, a);
 ABSL_DECLARE_FLAG(int32_t, b);
 ABSL_DECLARE_FLAG(double, near);
 ABSL_DECLARE_FLAG(bool, wait);
+
+// planning: plans, objectives, actions, reviews, export
+ABSL_DECLARE_FLAG(std::string, horizon);
+ABSL_DECLARE_FLAG(std::string, start);
+ABSL_DECLARE_FLAG(std::string, end);
+ABSL_DECLARE_FLAG(std::string, parent_plan);
+ABSL_DECLARE_FLAG(std::string, participants);
+ABSL_DECLARE_FLAG(int32_t, review_interval_days);
+ABSL_DECLARE_FLAG(std::string, update_mask);
+ABSL_DECLARE_FLAG(std::string, reviewers);
+ABSL_DECLARE_FLAG(std::string, changes);
+ABSL_DECLARE_FLAG(std::string, owner);
+ABSL_DECLARE_FLAG(std::string, due);
+ABSL_DECLARE_FLAG(std::string, objective);
+ABSL_DECLARE_FLAG(int32_t, within_days);
+ABSL_DECLARE_FLAG(int64_t, revision);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(bool, force);
 
 #endif  // KAM_TOOLS_KAMCTL_FLAGS_H_

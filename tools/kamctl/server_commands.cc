@@ -26,8 +26,10 @@ std::shared_ptr<grpc::Channel> TargetChannel() {
   if (target == "registry") return RegistryChannel();
   if (target == "engagement") return EngagementChannel();
   if (target == "scoring") return ScoringChannel();
+  if (target == "planning") return PlanningChannel();
   UsageError(absl::StrFormat(
-      "--target: must be registry, engagement or scoring, got \"%s\"",
+      "--target: must be registry, engagement, scoring or planning, got "
+      "\"%s\"",
       target));
   return nullptr;
 }
