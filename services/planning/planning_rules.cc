@@ -326,7 +326,8 @@ absl::Status ValidatePlan(const v1::AccountPlan& plan,
     return InvalidField(
         Field(prefix, "period_end"),
         absl::StrCat("must be ", rule.min_days, " to ", rule.max_days,
-                     " days after period_start for a ",
+                     " days after period_start for ",
+                     plan.horizon() == v1::OPERATIONAL ? "an " : "a ",
                      HorizonLabel(plan.horizon()), " plan, got ",
                      absl::StrFormat("%.1f", absl::ToDoubleHours(length) / 24),
                      " days"));
