@@ -13,6 +13,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/registry_projection.h"
 #include "common/resource.h"
 #include "common/validation.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -38,9 +39,9 @@ constexpr char kCadence[] = "cadence";             // tier number
 constexpr char kTiers[] = "tiers";                 // a -> tier number
 constexpr char kStats[] = "stats";                 // a -> CadenceStats
 constexpr char kDirty[] = "dirty";                 // a -> token
-constexpr char kRegAccounts[] = "registry_accounts";  // a -> reg.Account
-constexpr char kRegDeleted[] = "registry_deleted";    // a -> ""
-constexpr char kRegContacts[] = "registry_contacts";  // a/c -> reg.Contact
+constexpr const char* kRegAccounts = registry_projection::kAccounts;
+constexpr const char* kRegDeleted = registry_projection::kDeleted;
+constexpr const char* kRegContacts = registry_projection::kContacts;
 constexpr char kRequests[] = "requests";
 constexpr char kOutbox[] = "outbox";
 
@@ -194,40 +195,14 @@ EngagementLedger::~EngagementLedger() = default;
 
 absl::Status EngagementLedger::ApplyRegistryEvent(const ChangeEvent& event,
                                                   rocksdb::WriteBatch* batch) {
-  if (event.resource().Is<reg::Account>()) {
-    reg::Account account;
-    if (!event.resource().UnpackTo(&account)) {
-      return absl::DataLossError("undecodable account event");
-    }
-    const std::string& id = account.account_id();
-    if (event.kind() == ChangeEvent::DELETED) {
-      // Kept, flagged: the interactions stay readable.
-      batch->Put(store_->Family(kRegDeleted), id, "");
-    } else {
-      batch->Delete(store_->Family(kRegDeleted), id);
-    }
-    PutProto(batch, store_->Family(kRegAccounts), id, account);
-    batch->Put(store_->Family(kDirty), id, absl::StrCat(NextDirtyToken()));
-    return absl::OkStatus();
+  std::string account_id;
+  KAM_RETURN_IF_ERROR(
+      registry_projection::StageEvent(*store_, event, batch, &account_id));
+  // An account's change (e.g. its deletion) shows in its summary.
+  if (!account_id.empty()) {
+    batch->Put(store_->Family(kDirty), account_id, absl::StrCat(NextDirtyToken()));
   }
-  if (event.resource().Is<reg::Contact>()) {
-    reg::Contact contact;
-    if (!event.resource().UnpackTo(&contact)) {
-      return absl::DataLossError("undecodable contact event");
-    }
-    std::vector<std::string> parts = absl::StrSplit(contact.name(), '/');
-    if (parts.size() != 4) {
-      return absl::DataLossError("contact event without a contact name");
-    }
-    const std::string key = Key(parts[1], parts[3]);
-    if (event.kind() == ChangeEvent::DELETED) {
-      batch->Delete(store_->Family(kRegContacts), key);
-    } else {
-      PutProto(batch, store_->Family(kRegContacts), key, contact);
-    }
-    return absl::OkStatus();
-  }
-  return absl::OkStatus();  // financial facts: not needed here
+  return absl::OkStatus();
 }
 
 absl::Status EngagementLedger::ApplyScoringEvent(const ChangeEvent& event,

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/registry_projection.h"
 #include "common/resource.h"
 #include "common/validation.h"
 #include "kam/engagement/v1/engagement.pb.h"
@@ -30,9 +31,9 @@ namespace {
 constexpr char kPlans[] = "plans";              // a/p -> AccountPlan
 constexpr char kRevisions[] = "revisions";      // a/p/<~rev hex> -> PlanRevision
 constexpr char kInForce[] = "in_force";         // a/<horizon> -> plan id
-constexpr char kRegAccounts[] = "registry_accounts";  // a -> reg.Account
-constexpr char kRegDeleted[] = "registry_deleted";    // a -> ""
-constexpr char kRegContacts[] = "registry_contacts";  // a/c -> reg.Contact
+constexpr const char* kRegAccounts = registry_projection::kAccounts;
+constexpr const char* kRegDeleted = registry_projection::kDeleted;
+constexpr const char* kRegContacts = registry_projection::kContacts;
 constexpr char kTiers[] = "tiers";              // a -> scoring TierChange
 constexpr char kEngagement[] = "engagement";    // a -> EngagementSummary
 constexpr char kRequests[] = "requests";
@@ -117,38 +118,8 @@ PlanBook::PlanBook(Store* store, Clock* clock, ScoreSource* scores)
 
 absl::Status PlanBook::ApplyRegistryEvent(const ChangeEvent& event,
                                           rocksdb::WriteBatch* batch) {
-  if (event.resource().Is<reg::Account>()) {
-    reg::Account account;
-    if (!event.resource().UnpackTo(&account)) {
-      return absl::DataLossError("undecodable account event");
-    }
-    const std::string& id = account.account_id();
-    if (event.kind() == ChangeEvent::DELETED) {
-      // Kept, flagged: the account's plans stay readable.
-      batch->Put(store_->Family(kRegDeleted), id, "");
-    } else {
-      batch->Delete(store_->Family(kRegDeleted), id);
-    }
-    PutProto(batch, store_->Family(kRegAccounts), id, account);
-    return absl::OkStatus();
-  }
-  if (event.resource().Is<reg::Contact>()) {
-    reg::Contact contact;
-    if (!event.resource().UnpackTo(&contact)) {
-      return absl::DataLossError("undecodable contact event");
-    }
-    std::vector<std::string> parts = absl::StrSplit(contact.name(), '/');
-    if (parts.size() != 4) {
-      return absl::DataLossError("contact event without a contact name");
-    }
-    const std::string key = Key(parts[1], parts[3]);
-    if (event.kind() == ChangeEvent::DELETED) {
-      batch->Delete(store_->Family(kRegContacts), key);
-    } else {
-      PutProto(batch, store_->Family(kRegContacts), key, contact);
-    }
-  }
-  return absl::OkStatus();  // financial facts, teams: not needed here
+  std::string account_id;
+  return registry_projection::StageEvent(*store_, event, batch, &account_id);
 }
 
 absl::Status PlanBook::ApplyScoringEvent(const ChangeEvent& event,
