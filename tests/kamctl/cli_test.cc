@@ -2,17 +2,13 @@
 // status, and the messages on stdout and stderr. No server is needed: calls go
 // to a closed port.
 
-#include <sys/wait.h>
-
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/support/temp_dir.h"
+#include "tests/kamctl/cli_harness.h"
 
+namespace kam::kamctl {
 namespace {
 
 using ::testing::HasSubstr;
@@ -23,49 +19,6 @@ using ::testing::StartsWith;
 constexpr char kClosedPort[] = "--registry_addr=127.0.0.1:1";
 constexpr char kClosedEngagementPort[] = "--engagement_addr=127.0.0.1:1";
 constexpr char kClosedScoringPort[] = "--scoring_addr=127.0.0.1:1";
-
-struct KamctlRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
-// This process's own scratch directory: ctest runs the cases of this binary
-// as parallel processes, which must not share files.
-const std::string& ScratchDir() {
-  static const kam::test_support::TempDir dir;  // removed at exit
-  return dir.path();
-}
-
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const std::string path = ScratchDir() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
-// Kamctl runs "env <env> kamctl <args>" through the shell.
-KamctlRun Kamctl(const std::string& args, const std::string& env = "") {
-  static int counter = 0;
-  const std::string base =
-      ScratchDir() + "/kamctl_cli_" + std::to_string(++counter);
-  const std::string command =
-      "env -u KAM_REGISTRY_ADDR -u KAM_ENGAGEMENT_ADDR -u KAM_SCORING_ADDR "
-      "-u KAM_TOKEN -u KAM_OUTPUT -u KAM_TIMEOUT " +
-      env + " " + KAMCTL_PATH + " " + args + " >" + base + ".out 2>" + base +
-      ".err";
-  const int status = std::system(command.c_str());
-  KamctlRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = Slurp(base + ".out");
-  run.err = Slurp(base + ".err");
-  return run;
-}
 
 TEST(KamctlCliTest, HelpListsEverySubcommand) {
   KamctlRun run = Kamctl("help");
@@ -480,3 +433,4 @@ TEST(KamctlCliTest, ImportRatingsReportsMalformedRowsByLine) {
 }
 
 }  // namespace
+}  // namespace kam::kamctl

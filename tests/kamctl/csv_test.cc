@@ -5,14 +5,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 
 namespace kam::kamctl {
 namespace {
-
-// gmock's string matchers take std::string, not absl::string_view.
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;

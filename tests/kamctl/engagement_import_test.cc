@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 
 namespace kam::kamctl {
 namespace {
@@ -11,11 +12,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-// gmock's string matchers take std::string, not absl::string_view.
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 constexpr char kInteractions[] =
     "account_id,interaction_id,type,occurred_at,participants\n"

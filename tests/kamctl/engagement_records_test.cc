@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 #include "tools/kamctl/csv.h"
 
 namespace kam::kamctl {
@@ -12,11 +13,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-// gmock's string matchers take std::string, not absl::string_view.
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 std::string Rfc3339(const google::protobuf::Timestamp& t) {
   return absl::FormatTime(absl::RFC3339_full, FromTimestamp(t),

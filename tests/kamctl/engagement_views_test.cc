@@ -1,6 +1,5 @@
 #include "tools/kamctl/engagement_views.h"
 
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -11,12 +10,6 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string Print(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
 
 google::protobuf::Timestamp At(const std::string& rfc3339) {
   return ToTimestamp(*ParseTime(rfc3339));
@@ -44,7 +37,7 @@ TEST(InteractionsTableTest, ShowsTheTimelineWithContactsAndSentiment) {
   call.set_interaction_id("c1");
   call.set_type(ev1::CALL);
   call.set_sentiment(-1);
-  const std::string text = Print(InteractionsTable(list));
+  const std::string text = Render(InteractionsTable(list));
   EXPECT_THAT(text, HasSubstr("WHEN  "));
   EXPECT_THAT(text, HasSubstr("2026-03-12T10:30:00Z  2026-03-visit  "
                               "business_review  in_person  jo-berg,ann  "));
@@ -62,7 +55,7 @@ TEST(InteractionDetailsTest, ShowsEveryFieldAndTheDeletedAccount) {
   i.set_summary("Plant tour");
   i.set_account_deleted(true);
   i.set_etag("e1");
-  const std::string text = Print(InteractionDetails(i));
+  const std::string text = Render(InteractionDetails(i));
   EXPECT_THAT(text, HasSubstr("name:                   "
                               "accounts/acme/interactions/v1\n"));
   EXPECT_THAT(text, HasSubstr("internal_participants:  me@fm.example\n"));
@@ -83,7 +76,7 @@ TEST(SatisfactionDetailsTest, ShowsNpsTrendAndCsat) {
   s.set_previous_nps_responses(6);
   s.set_csat_x100(405);
   s.set_csat_responses(5);
-  const std::string text = Print(SatisfactionDetails(s));
+  const std::string text = Render(SatisfactionDetails(s));
   EXPECT_THAT(text, HasSubstr("-25 (8 responses: 1 promoters, 4 passives, "
                               "3 detractors)"));
   EXPECT_THAT(text, HasSubstr("+50 (6 responses)"));
@@ -92,7 +85,7 @@ TEST(SatisfactionDetailsTest, ShowsNpsTrendAndCsat) {
 
   ev1::Satisfaction empty;
   empty.set_window_days(90);
-  const std::string none = Print(SatisfactionDetails(empty));
+  const std::string none = Render(SatisfactionDetails(empty));
   EXPECT_THAT(none, HasSubstr("nps:           no NPS answers"));
   EXPECT_THAT(none, HasSubstr("csat:          no CSAT answers"));
 }
@@ -108,7 +101,7 @@ TEST(CadenceTableTest, ShowsIntervalsAndWhetherTheyAreDefaults) {
   ev1::CadencePolicy& transactional = *policies.Add();
   transactional.set_tier(kam::common::v1::TRANSACTIONAL);
   transactional.set_visit_interval_days(120);
-  EXPECT_EQ(Print(CadenceTable(policies)),
+  EXPECT_EQ(Render(CadenceTable(policies)),
             "TIER           VISIT           EXECUTIVE CONTACT  BUSINESS REVIEW"
             "  SOURCE\n"
             "key            every 30 days   every 90 days      every 90 days  "
@@ -135,7 +128,7 @@ TEST(OverdueTableTest, SaysWhatIsMissingAndSinceWhen) {
   *a.add_missing() = Item(ev1::OverdueItem::VISIT, 12, true);
   *a.add_missing() = Item(ev1::OverdueItem::BUSINESS_REVIEW, 150, false);
   EXPECT_EQ(MissingText(a), "visit 12d, business review never");
-  const std::string text = Print(OverdueTable(accounts));
+  const std::string text = Render(OverdueTable(accounts));
   EXPECT_THAT(text, HasSubstr("ACCOUNT      NAME                     TIER  "
                               "DAYS_OVERDUE  MISSING\n"));
   EXPECT_THAT(text,
@@ -152,7 +145,7 @@ TEST(CoverageDetailsTest, ListsRolesLevelsAndContactsInLowerCase) {
   c.add_roles_missing("DECIDER");
   c.add_levels_missing("EXECUTIVE");
   c.add_contacts_not_engaged("accounts/acme/contacts/ceo");
-  const std::string text = Print(CoverageDetails(c));
+  const std::string text = Render(CoverageDetails(c));
   EXPECT_THAT(text, HasSubstr("roles_engaged:         buyer, user\n"));
   EXPECT_THAT(text, HasSubstr("roles_missing:         decider\n"));
   EXPECT_THAT(text, HasSubstr("levels_engaged:        -\n"));
@@ -176,7 +169,7 @@ TEST(StageHistoryTableTest, MarksTheCurrentStageNewestFirst) {
   *history.mutable_current() = Stage(ev1::INTERDEPENDENT, "2026-06-01");
   *history.add_history() = Stage(ev1::INTERDEPENDENT, "2026-06-01");
   *history.add_history() = Stage(ev1::COOPERATIVE, "2025-02-01");
-  const std::string text = Print(StageHistoryTable(history));
+  const std::string text = Render(StageHistoryTable(history));
   EXPECT_THAT(text, HasSubstr("\n2026-06-01  interdependent (current)  "
                               "mette@fm.example  Joint roadmap signed"));
   EXPECT_THAT(text, HasSubstr("\n2025-02-01  cooperative               "));
@@ -198,7 +191,7 @@ TEST(SummaryDetailsTest, ShowsTheAccountAtAGlance) {
   s.add_roles_missing_90d("DECIDER");
   s.add_roles_missing_90d("AMBASSADOR");
   s.set_overdue(true);
-  const std::string text = Print(SummaryDetails(s));
+  const std::string text = Render(SummaryDetails(s));
   EXPECT_THAT(text, HasSubstr("2026-11-02T09:00:00Z (21 days ago)"));
   EXPECT_THAT(text, HasSubstr("3 in 30 days, 11 in 90, 52 in 365"));
   EXPECT_THAT(text, HasSubstr("+10 (previous 365 days: +40, trend -30)"));
@@ -209,7 +202,7 @@ TEST(SummaryDetailsTest, ShowsTheAccountAtAGlance) {
 
   ev1::EngagementSummary never;
   never.set_account("accounts/new");
-  const std::string fresh = Print(SummaryDetails(never));
+  const std::string fresh = Render(SummaryDetails(never));
   EXPECT_THAT(fresh, HasSubstr("last_contact:           never\n"));
   EXPECT_THAT(fresh, HasSubstr("nps_365d:               no answers\n"));
 }

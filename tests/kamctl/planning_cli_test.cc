@@ -5,24 +5,21 @@
 // process that records each request and answers from canned plans.
 
 #include <grpcpp/grpcpp.h>
-#include <sys/wait.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <fstream>
 #include <memory>
-#include <mutex>
-#include <sstream>
 #include <string>
-#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "kam/planning/v1/planning.grpc.pb.h"
+#include "tests/kamctl/cli_harness.h"
+#include "tests/kamctl/test_util.h"
 #include "tests/support/temp_dir.h"
 
+namespace kam::kamctl {
 namespace {
 
 namespace pv1 = ::kam::planning::v1;
@@ -35,64 +32,10 @@ using ::testing::StartsWith;
 
 constexpr char kClosedPlanningPort[] = "--planning_addr=127.0.0.1:1";
 
-struct KamctlRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream file(path);
-  std::ostringstream content;
-  content << file.rdbuf();
-  return content.str();
-}
-
-// This process's own scratch directory: ctest runs the cases of this binary
-// as parallel processes, which must not share files.
-const std::string& ScratchDir() {
-  static const kam::test_support::TempDir dir;  // removed at exit
-  return dir.path();
-}
-
-std::string WriteTempFile(const std::string& name, const std::string& text) {
-  const std::string path = ScratchDir() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
-// Kamctl runs "cd <dir> && env <env> kamctl <args>" through the shell.
-KamctlRun Kamctl(const std::string& args, const std::string& env = "",
-                 const std::string& dir = ScratchDir()) {
-  static int counter = 0;
-  const std::string base =
-      ScratchDir() + "/kamctl_planning_" + std::to_string(++counter);
-  const std::string command =
-      "cd " + dir +
-      " && env -u KAM_REGISTRY_ADDR -u KAM_ENGAGEMENT_ADDR "
-      "-u KAM_SCORING_ADDR -u KAM_PLANNING_ADDR -u KAM_TOKEN -u KAM_OUTPUT "
-      "-u KAM_TIMEOUT " +
-      env + " " + KAMCTL_PATH + " " + args + " >" + base + ".out 2>" + base +
-      ".err";
-  const int status = std::system(command.c_str());
-  KamctlRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = Slurp(base + ".out");
-  run.err = Slurp(base + ".err");
-  return run;
-}
-
-template <typename Message>
-Message Parse(const std::string& text) {
-  Message message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
-}
-
 // The plan the stand-in server answers with: a revenue objective (money),
 // an NPS objective, one action.
 pv1::AccountPlan StoredPlan() {
-  return Parse<pv1::AccountPlan>(R"pb(
+  return ParseTextProto<pv1::AccountPlan>(R"pb(
     name: "accounts/acme/plans/ops-2027"
     horizon: OPERATIONAL
     title: "Acme 2026/27"
@@ -159,31 +102,20 @@ class FakePlanning final : public pv1::Planning::Service {
   grpc::Status UpdateAccountPlan(grpc::ServerContext* context,
                                  const pv1::UpdateAccountPlanRequest* request,
                                  pv1::AccountPlan* plan) override {
-    Note(context);
-    absl::MutexLock lock(&mu_);
-    update_ = *request;
-    *plan = StoredPlan();
-    return grpc::Status::OK;
+    return Keep(context, *request, &update_, plan);
   }
   grpc::Status RecordObjectiveProgress(
       grpc::ServerContext* context,
       const pv1::RecordObjectiveProgressRequest* request,
       pv1::AccountPlan* plan) override {
-    Note(context);
-    absl::MutexLock lock(&mu_);
-    progress_ = *request;
-    *plan = StoredPlan();
-    return grpc::Status::OK;
+    return Keep(context, *request, &progress_, plan);
   }
   grpc::Status UpdatePlanAction(grpc::ServerContext* context,
                                 const pv1::UpdatePlanActionRequest* request,
                                 pv1::AccountPlan* plan) override {
-    Note(context);
-    absl::MutexLock lock(&mu_);
-    action_ = *request;
-    *plan = StoredPlan();
+    grpc::Status status = Keep(context, *request, &action_, plan);
     plan->mutable_actions(0)->set_status(pv1::DONE);
-    return grpc::Status::OK;
+    return status;
   }
   grpc::Status ActivateAccountPlan(
       grpc::ServerContext* context,
@@ -230,6 +162,17 @@ class FakePlanning final : public pv1::Planning::Service {
   }
 
  private:
+  // Keep notes the call, keeps its request in *kept and answers with
+  // StoredPlan().
+  template <typename Request>
+  grpc::Status Keep(grpc::ServerContext* context, const Request& request,
+                    Request* kept, pv1::AccountPlan* plan) {
+    Note(context);
+    absl::MutexLock lock(&mu_);
+    *kept = request;
+    *plan = StoredPlan();
+    return grpc::Status::OK;
+  }
   void Note(grpc::ServerContext* context) {
     absl::MutexLock lock(&mu_);
     ++calls_;
@@ -611,3 +554,4 @@ TEST_F(PlanningCliTest, ExportWritesTheFileAndNeverOverwritesWithoutForce) {
 }
 
 }  // namespace
+}  // namespace kam::kamctl

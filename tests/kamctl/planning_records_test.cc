@@ -10,6 +10,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 #include "tools/kamctl/engagement_records.h"
 
 namespace kam::kamctl {
@@ -18,10 +19,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
-
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 TEST(PlanEnumsTest, ReadTheValuesAsTypedAndNameThemBack) {
   EXPECT_EQ(*ParsePlanHorizon("operational"), pv1::OPERATIONAL);

@@ -5,12 +5,11 @@
 
 #include "tools/kamctl/planning_views.h"
 
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
-#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 #include "tools/kamctl/engagement_records.h"
 
 namespace kam::kamctl {
@@ -19,29 +18,15 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Print(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
-
 google::protobuf::Timestamp Day(const std::string& text) {
   return ToTimestamp(*ParseTime(text));
-}
-
-template <typename Message>
-Message Parse(const std::string& text) {
-  Message message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
 }
 
 // A plan as `plans get` receives it: two objectives (one measured), a
 // strategy, three actions (one done, one cancelled), a participant who
 // agreed to an earlier revision, and a review.
 pv1::AccountPlan SamplePlan() {
-  return Parse<pv1::AccountPlan>(R"pb(
+  return ParseTextProto<pv1::AccountPlan>(R"pb(
     name: "accounts/vestwind/plans/operational-2027"
     horizon: OPERATIONAL
     title: "Vestwind operational plan 2026/27"
@@ -184,7 +169,7 @@ TEST(PlanningFormatTest, ObjectiveValuesReadInTheirMetric) {
 TEST(PlansTableTest, OneRowPerPlanWithProgressAtAGlance) {
   google::protobuf::RepeatedPtrField<pv1::AccountPlan> plans;
   *plans.Add() = SamplePlan();
-  const std::string text = Print(PlansTable(plans));
+  const std::string text = Render(PlansTable(plans));
   EXPECT_THAT(text, HasSubstr("PLAN"));
   EXPECT_THAT(text, HasSubstr("NEXT_REVIEW"));
   // The short name, which PLAN arguments take back; actions done of those
@@ -271,7 +256,7 @@ TEST(PlanLinesTest, WhatTheChangingCommandsPrint) {
 }
 
 TEST(RevisionsTest, NewestFirstWithWhatChanged) {
-  auto response = Parse<pv1::ListPlanRevisionsResponse>(R"pb(
+  auto response = ParseTextProto<pv1::ListPlanRevisionsResponse>(R"pb(
     revisions {
       revision: 2
       create_time { seconds: 1790812800 }
@@ -285,7 +270,7 @@ TEST(RevisionsTest, NewestFirstWithWhatChanged) {
       description: "created"
     }
   )pb");
-  EXPECT_EQ(Print(RevisionsTable(response.revisions())),
+  EXPECT_EQ(Render(RevisionsTable(response.revisions())),
             "REVISION  WHEN                  CHANGE          DESCRIPTION\n"
             "       2  2026-10-01T00:00:00Z  plan_activated  activated\n"
             "       1  2026-09-30T00:00:00Z  plan_created    created\n");
@@ -298,7 +283,7 @@ TEST(RevisionsTest, NewestFirstWithWhatChanged) {
 }
 
 TEST(OverdueActionsTextTest, MostOverdueFirstWithTheTotal) {
-  auto response = Parse<pv1::ListOverdueActionsResponse>(R"pb(
+  auto response = ParseTextProto<pv1::ListOverdueActionsResponse>(R"pb(
     actions {
       plan: "accounts/vestwind/plans/operational-2027"
       plan_title: "Vestwind operational plan"
@@ -329,7 +314,7 @@ TEST(OverdueActionsTextTest, MostOverdueFirstWithTheTotal) {
 }
 
 TEST(DueForReviewTextTest, SaysWhenEachReviewIsDue) {
-  auto response = Parse<pv1::ListPlansDueForReviewResponse>(R"pb(
+  auto response = ParseTextProto<pv1::ListPlansDueForReviewResponse>(R"pb(
     plans {
       plan: "accounts/aarhus-pumps/plans/operational-2027"
       title: "Aarhus Pumps 2026/27"
@@ -358,7 +343,7 @@ TEST(DueForReviewTextTest, SaysWhenEachReviewIsDue) {
 }
 
 TEST(CoverageTextTest, CountsPerHorizonAndListsTheGaps) {
-  auto coverage = Parse<pv1::PlanCoverage>(R"pb(
+  auto coverage = ParseTextProto<pv1::PlanCoverage>(R"pb(
     tiers_known: true
     horizons {
       horizon: STRATEGIC

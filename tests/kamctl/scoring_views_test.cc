@@ -5,11 +5,11 @@
 
 #include "tools/kamctl/scoring_views.h"
 
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/kamctl/test_util.h"
 #include "tools/kamctl/engagement_records.h"
 #include "tools/kamctl/scoring_records.h"
 
@@ -22,16 +22,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::SizeIs;
-
-std::string Print(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
-
-std::string Message(const absl::Status& status) {
-  return std::string(status.message());
-}
 
 absl::Time At(const std::string& rfc3339) { return *ParseTime(rfc3339); }
 
@@ -205,7 +195,7 @@ sv1::Score VestwindScore() {
 }
 
 TEST(BreakdownTableTest, ShowsEachCriterionsPartAndTheTotal) {
-  const std::string text = Print(BreakdownTable(VestwindScore()));
+  const std::string text = Render(BreakdownTable(VestwindScore()));
   EXPECT_EQ(text,
             "CRITERION      KIND          WEIGHT  VALUE       RATING  POINTS  "
             "EXPLANATION\n"
@@ -283,7 +273,7 @@ TEST(CriteriaTableTest, ShowsWeightsAndThresholdsButNoneForManual) {
   fit->set_id("strategic-fit");
   fit->set_kind(sv1::MANUAL);
   fit->set_weight(70);
-  const std::string text = Print(CriteriaTable(model));
+  const std::string text = Render(CriteriaTable(model));
   EXPECT_THAT(text, HasSubstr("revenue-size   Revenue  revenue_size     30%  "
                               "250k 500k 1M 2M 4M 8M 15M 30M 60M\n"));
   EXPECT_THAT(text, HasSubstr("strategic-fit  -        manual           70%  "
@@ -302,7 +292,7 @@ TEST(TierViewsTest, ShowOverridesUnknownAccountsAndChanges) {
   pinned.mutable_override()->set_reason("Port tender won");
   *pinned.mutable_override()->mutable_expire_time() =
       ToTimestamp(At("2027-03-01T00:00:00Z"));
-  const std::string details = Print(TierDetails(pinned));
+  const std::string details = Render(TierDetails(pinned));
   EXPECT_THAT(details, HasSubstr("source:           override\n"));
   EXPECT_THAT(details,
               HasSubstr("override:         key until 2027-03-01T00:00:00Z\n"));
@@ -311,7 +301,7 @@ TEST(TierViewsTest, ShowOverridesUnknownAccountsAndChanges) {
   google::protobuf::RepeatedPtrField<sv1::AccountTier> batch;
   *batch.Add() = pinned;
   batch.Add()->set_account("accounts/nobody");
-  const std::string table = Print(TiersTable(batch));
+  const std::string table = Render(TiersTable(batch));
   EXPECT_THAT(table, HasSubstr("rotterdam-cranes  key      override  48.50"));
   EXPECT_THAT(table, HasSubstr("\nnobody            unknown  -"));
 
@@ -413,9 +403,9 @@ TEST(RunViewsTest, ShowProgress) {
   run.set_tier_changes(1);
   EXPECT_EQ(RunProgressLine(run),
             "rescoringRuns/r3: running, 12/30 accounts (40.0%), 1 tier change");
-  EXPECT_THAT(Print(RunDetails(run)), HasSubstr("progress:      12/30 "
-                                                "accounts\n"));
-  EXPECT_THAT(Print(RunDetails(run)), Not(HasSubstr("succeeded")));
+  EXPECT_THAT(Render(RunDetails(run)), HasSubstr("progress:      12/30 "
+                                                 "accounts\n"));
+  EXPECT_THAT(Render(RunDetails(run)), Not(HasSubstr("succeeded")));
 }
 
 }  // namespace

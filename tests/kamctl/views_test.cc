@@ -1,6 +1,5 @@
 #include "tools/kamctl/views.h"
 
-#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -12,18 +11,12 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string Print(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
-
 TEST(TableTest, AlignsColumnsByCodePointsAndMarksEmptyCells) {
   Table table({"ID", "NAME", "REVENUE"});
   table.AlignRight(2);
   table.AddRow({"orsted", "Ørsted", "1,000.00 EUR"});
   table.AddRow({"acme", "", "5.00 EUR"});
-  EXPECT_EQ(Print(table),
+  EXPECT_EQ(Render(table),
             "ID      NAME         REVENUE\n"
             "orsted  Ørsted  1,000.00 EUR\n"
             "acme    -           5.00 EUR\n");
@@ -57,7 +50,7 @@ TEST(HierarchyTableTest, DrawsTheTreeWithTheLatestRollUp) {
   *root.add_children() = de;
   *root.add_children() = Node("group-pl", 40000);
   ASSERT_EQ(LatestPeriod(root), "2025");
-  const std::string text = Print(HierarchyTable(root, LatestPeriod(root)));
+  const std::string text = Render(HierarchyTable(root, LatestPeriod(root)));
   EXPECT_THAT(text, HasSubstr("REVENUE 2025"));
   EXPECT_THAT(text, HasSubstr("\ngroup              Name of group "));
   EXPECT_THAT(text, HasSubstr("\n├─ group-de        Name of group-de "));
@@ -85,7 +78,7 @@ TEST(OrgChartTableTest, NestsContactsUnderWhomTheyReportTo) {
   *contacts.Add() = Person("cpo", "ceo");
   *contacts.Add() = Person("cto", "ceo");
   *contacts.Add() = Person("lost", "gone");  // manager not in the list
-  const std::string text = Print(OrgChartTable(contacts));
+  const std::string text = Render(OrgChartTable(contacts));
   EXPECT_THAT(text, HasSubstr("\nceo  "));
   EXPECT_THAT(text, HasSubstr("\n├─ cpo  "));
   EXPECT_THAT(text, HasSubstr("\n│  └─ buyer  "));
@@ -104,7 +97,7 @@ TEST(FinancialsTableTest, ShowsMarginPercentAndContribution) {
   fact.mutable_gross_margin()->set_minor_units(8000000);
   fact.mutable_cost_to_serve()->set_currency_code("EUR");
   fact.mutable_cost_to_serve()->set_minor_units(9000000);
-  const std::string text = Print(FinancialsTable(facts));
+  const std::string text = Render(FinancialsTable(facts));
   EXPECT_THAT(text, HasSubstr("1,000,000.00 EUR"));
   EXPECT_THAT(text, HasSubstr("8.0%"));
   EXPECT_THAT(text, HasSubstr("-10,000.00 EUR"));  // serving it costs money

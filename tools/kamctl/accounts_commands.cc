@@ -14,12 +14,6 @@
 namespace kam::kamctl {
 namespace {
 
-// An error in a flag's value: "--status: must be one of ...".
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
 // AccountFromFlags copies the account flags that were given into *account
 // and names each in *mask (paths as UpdateAccount expects them).
 absl::Status AccountFromFlags(const Invocation& in, v1::Account* account,
@@ -117,35 +111,16 @@ int RunAccountsList(const Invocation& in) {
     }
     request.set_lifecycle_status(*parsed);
   }
-  request.set_page_size(absl::GetFlag(FLAGS_page_size));
-  if (request.page_size() < 0) {
-    return UsageError("--page_size: must not be negative");
-  }
-  request.set_page_token(absl::GetFlag(FLAGS_page_token));
-  const bool all = absl::GetFlag(FLAGS_all);
-
-  auto stub = NewRegistryStub();
-  v1::ListAccountsResponse result;
-  do {
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    v1::ListAccountsResponse page;
-    grpc::Status status = stub->ListAccounts(&context, request, &page);
-    if (!status.ok()) return RpcError(status);
-    for (v1::Account& account : *page.mutable_accounts()) {
-      *result.add_accounts() = std::move(account);
-    }
-    result.set_next_page_token(page.next_page_token());
-    request.set_page_token(page.next_page_token());
-  } while (all && !request.page_token().empty());
-
-  if (JsonOutput()) {
-    PrintJson(result);
-    return kExitOk;
-  }
-  AccountsTable(result.accounts()).Print(std::cout);
-  PrintMoreHint(result.next_page_token());
-  return kExitOk;
+  return ListPages<v1::ListAccountsResponse>(
+      NewRegistryStub, request,
+      [](v1::Registry::Stub* stub, grpc::ClientContext* context,
+         const v1::ListAccountsRequest& r, v1::ListAccountsResponse* page) {
+        return stub->ListAccounts(context, r, page);
+      },
+      [](v1::ListAccountsResponse* r) { return r->mutable_accounts(); },
+      [](const v1::ListAccountsResponse& r) {
+        AccountsTable(r.accounts()).Print(std::cout);
+      });
 }
 
 int RunAccountsGet(const Invocation& in) {

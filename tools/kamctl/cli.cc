@@ -121,7 +121,7 @@ bool ReadFileToString(const std::string& path, std::string* content) {
   return !file.bad();
 }
 
-std::optional<std::string> ReadCsvFile(const std::string& path) {
+std::optional<std::string> ReadInputFile(const std::string& path) {
   std::string content;
   if (!ReadFileToString(path, &content)) {
     std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)

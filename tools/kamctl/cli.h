@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/flags/flag.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -24,6 +25,7 @@
 #include "kam/scoring/v1/scoring.grpc.pb.h"
 #include "tools/kamctl/csv.h"
 #include "tools/kamctl/engagement_import.h"
+#include "tools/kamctl/flags.h"
 
 // What every kamctl subcommand shares: how it was invoked, how it reaches the
 // server, and how it reports results and errors.
@@ -83,8 +85,27 @@ void PrintRefusedRows(const std::string& path, std::vector<RefusedRow>* rows);
 // ReadFileToString reads the whole file; false (errno set) when it cannot.
 bool ReadFileToString(const std::string& path, std::string* content);
 
-// ReadCsvFile reads a CSV file to import, printing why when it cannot.
-std::optional<std::string> ReadCsvFile(const std::string& path);
+// ReadInputFile reads a file named on the command line (a CSV file to
+// import, a JSON file), printing why when it cannot.
+std::optional<std::string> ReadInputFile(const std::string& path);
+
+// ReadJsonFile reads a message from a proto3 JSON file with `from_json`
+// (PlanFromJson, ScoreModelFromJson, ...), printing why when it cannot:
+// "kamctl: FILE: <from_json's error>".
+template <typename Message>
+std::optional<Message> ReadJsonFile(
+    const std::string& path,
+    absl::StatusOr<Message> (*from_json)(absl::string_view)) {
+  std::optional<std::string> content = ReadInputFile(path);
+  if (!content.has_value()) return std::nullopt;
+  absl::StatusOr<Message> message = from_json(*content);
+  if (!message.ok()) {
+    std::cerr << "kamctl: " << path << ": " << message.status().message()
+              << "\n";
+    return std::nullopt;
+  }
+  return *std::move(message);
+}
 
 // ReportPlan prints what makes a planned import unusable (the plan's error)
 // or which rows will not be sent (its malformed rows); false if nothing can
@@ -203,6 +224,45 @@ void PrepareContext(grpc::ClientContext* context, bool with_deadline = true);
 // deadline is longer than most (a what-if over every account, a batch): the
 // deadline is now + the longer of --timeout and `at_least`.
 void PrepareSlowContext(grpc::ClientContext* context, absl::Duration at_least);
+
+// ListPages runs a paged List call: `call(stub, context, request, page)` on
+// a stub from `new_stub()` (NewScoringStub, ...) for the page --page_size and
+// --page_token ask for, or for every page from there with --all. It gathers
+// the items `items(&response)` (the response's repeated field) of each page
+// and prints them as JSON, or with `print(response)` and the next-page hint.
+// Returns the exit code; a negative --page_size is a usage error, found
+// before any call.
+template <typename Response, typename NewStubFn, typename Request,
+          typename CallFn, typename ItemsFn, typename PrintFn>
+int ListPages(NewStubFn new_stub, Request request, CallFn call, ItemsFn items,
+              PrintFn print) {
+  request.set_page_size(absl::GetFlag(FLAGS_page_size));
+  if (request.page_size() < 0) {
+    return UsageError("--page_size: must not be negative");
+  }
+  request.set_page_token(absl::GetFlag(FLAGS_page_token));
+  const bool all = absl::GetFlag(FLAGS_all);
+  auto stub = new_stub();
+  Response result;
+  do {
+    grpc::ClientContext context;
+    PrepareContext(&context);
+    Response page;
+    grpc::Status status = call(stub.get(), &context, request, &page);
+    if (!status.ok()) return RpcError(status);
+    for (auto& item : *items(&page)) *items(&result)->Add() = std::move(item);
+    result.set_next_page_token(page.next_page_token());
+    request.set_page_token(page.next_page_token());
+  } while (all && !request.page_token().empty());
+
+  if (JsonOutput()) {
+    PrintJson(result);
+    return kExitOk;
+  }
+  print(result);
+  PrintMoreHint(result.next_page_token());
+  return kExitOk;
+}
 
 }  // namespace kam::kamctl
 

@@ -12,11 +12,6 @@
 namespace kam::kamctl {
 namespace {
 
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
 // CheckIds checks the positional IDs (ACCOUNT_ID [CONTACT_ID]).
 absl::Status CheckIds(const Invocation& in) {
   static const char* const kNames[] = {"ACCOUNT_ID", "CONTACT_ID"};

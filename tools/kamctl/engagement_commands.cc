@@ -16,11 +16,6 @@
 namespace kam::kamctl {
 namespace {
 
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
 absl::Status CheckAccountArg(const Invocation& in) {
   if (absl::Status s = CheckId(in.args[0]); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("ACCOUNT_ID ", s.message()));

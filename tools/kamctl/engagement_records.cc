@@ -18,14 +18,6 @@ constexpr size_t kMaxRequestId = 128;      // the server's limit
 constexpr size_t kMaxInternalChars = 254;  // Interaction.internal_participants
 constexpr size_t kMaxParticipants = 50;    // both participant lists
 
-template <typename E>
-absl::StatusOr<E> ParseAs(const google::protobuf::EnumDescriptor* descriptor,
-                          absl::string_view text) {
-  absl::StatusOr<int> value = ParseEnumValue(descriptor, text);
-  if (!value.ok()) return value.status();
-  return static_cast<E>(*value);
-}
-
 bool IsDate(absl::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
@@ -78,16 +70,18 @@ absl::Status TimeColumn(const CsvColumns& columns, const CsvRecord& record,
 }  // namespace
 
 absl::StatusOr<ev1::InteractionType> ParseInteractionType(absl::string_view s) {
-  return ParseAs<ev1::InteractionType>(ev1::InteractionType_descriptor(), s);
+  return ParseEnumAs<ev1::InteractionType>(ev1::InteractionType_descriptor(),
+                                           s);
 }
 absl::StatusOr<ev1::Channel> ParseChannel(absl::string_view s) {
-  return ParseAs<ev1::Channel>(ev1::Channel_descriptor(), s);
+  return ParseEnumAs<ev1::Channel>(ev1::Channel_descriptor(), s);
 }
 absl::StatusOr<ev1::Stage> ParseStage(absl::string_view s) {
-  return ParseAs<ev1::Stage>(ev1::Stage_descriptor(), s);
+  return ParseEnumAs<ev1::Stage>(ev1::Stage_descriptor(), s);
 }
 absl::StatusOr<kam::common::v1::Tier> ParseTier(absl::string_view s) {
-  return ParseAs<kam::common::v1::Tier>(kam::common::v1::Tier_descriptor(), s);
+  return ParseEnumAs<kam::common::v1::Tier>(kam::common::v1::Tier_descriptor(),
+                                            s);
 }
 
 std::string InteractionTypeName(ev1::InteractionType value) {

@@ -100,7 +100,7 @@ int RunImport(const Invocation& in) {
   const bool validate_only = absl::GetFlag(FLAGS_validate_only);
   const char* const verb = validate_only ? "validated" : "imported";
 
-  const std::optional<std::string> content = ReadCsvFile(path);
+  const std::optional<std::string> content = ReadInputFile(path);
   if (!content.has_value()) return kExitFailure;
   absl::StatusOr<ImportPlan> plan = PlanImport(*kind, *content);
   if (!ReportPlan(path, plan)) return kExitFailure;

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <iostream>
 #include <optional>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
@@ -27,11 +28,6 @@ constexpr int kAttempts = 3;
 // BatchCreateInteractions' documented default deadline; a batch call waits
 // at least this long even when --timeout is shorter.
 constexpr absl::Duration kBatchDeadline = absl::Seconds(30);
-
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
 
 // CheckArgs checks the positional IDs, named in order by `names`.
 absl::Status CheckArgs(const Invocation& in,
@@ -120,38 +116,18 @@ void PrintInteraction(const ev1::Interaction& interaction) {
   }
 }
 
-// ListPages calls `list` (ListInteractions or ListContactInteractions) for
-// one page, or for every page with --all, and prints the result.
+// ListInteractionPages is ListPages for `list` (ListInteractions or
+// ListContactInteractions), printing the interactions as a table.
 template <typename Request, typename ListFn>
-int ListPages(Request request, ListFn list) {
-  request.set_page_size(absl::GetFlag(FLAGS_page_size));
-  if (request.page_size() < 0) {
-    return UsageError("--page_size: must not be negative");
-  }
-  request.set_page_token(absl::GetFlag(FLAGS_page_token));
-  const bool all = absl::GetFlag(FLAGS_all);
-  auto stub = NewEngagementStub();
-  ev1::ListInteractionsResponse result;
-  do {
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    ev1::ListInteractionsResponse page;
-    grpc::Status status = list(stub.get(), &context, request, &page);
-    if (!status.ok()) return RpcError(status);
-    for (ev1::Interaction& interaction : *page.mutable_interactions()) {
-      *result.add_interactions() = std::move(interaction);
-    }
-    result.set_next_page_token(page.next_page_token());
-    request.set_page_token(page.next_page_token());
-  } while (all && !request.page_token().empty());
-
-  if (JsonOutput()) {
-    PrintJson(result);
-    return kExitOk;
-  }
-  InteractionsTable(result.interactions()).Print(std::cout);
-  PrintMoreHint(result.next_page_token());
-  return kExitOk;
+int ListInteractionPages(Request request, ListFn list) {
+  return ListPages<ev1::ListInteractionsResponse>(
+      NewEngagementStub, std::move(request), list,
+      [](ev1::ListInteractionsResponse* r) {
+        return r->mutable_interactions();
+      },
+      [](const ev1::ListInteractionsResponse& r) {
+        InteractionsTable(r.interactions()).Print(std::cout);
+      });
 }
 
 // SendBatch sends one batch, retrying while the server is unreachable or
@@ -208,12 +184,12 @@ int RunInteractionsList(const Invocation& in) {
   if (since && until && *since >= *until) {
     return UsageError("--since must be before --until");
   }
-  return ListPages(request,
-                   [](ev1::Engagement::Stub* stub, grpc::ClientContext* context,
-                      const ev1::ListInteractionsRequest& r,
-                      ev1::ListInteractionsResponse* page) {
-                     return stub->ListInteractions(context, r, page);
-                   });
+  return ListInteractionPages(
+      request, [](ev1::Engagement::Stub* stub, grpc::ClientContext* context,
+                  const ev1::ListInteractionsRequest& r,
+                  ev1::ListInteractionsResponse* page) {
+        return stub->ListInteractions(context, r, page);
+      });
 }
 
 int RunInteractionsContact(const Invocation& in) {
@@ -222,12 +198,12 @@ int RunInteractionsContact(const Invocation& in) {
   }
   ev1::ListContactInteractionsRequest request;
   request.set_contact(ContactName(in.args[0], in.args[1]));
-  return ListPages(request,
-                   [](ev1::Engagement::Stub* stub, grpc::ClientContext* context,
-                      const ev1::ListContactInteractionsRequest& r,
-                      ev1::ListInteractionsResponse* page) {
-                     return stub->ListContactInteractions(context, r, page);
-                   });
+  return ListInteractionPages(
+      request, [](ev1::Engagement::Stub* stub, grpc::ClientContext* context,
+                  const ev1::ListContactInteractionsRequest& r,
+                  ev1::ListInteractionsResponse* page) {
+        return stub->ListContactInteractions(context, r, page);
+      });
 }
 
 int RunInteractionsGet(const Invocation& in) {
@@ -344,7 +320,7 @@ int RunInteractionsImport(const Invocation& in) {
     return UsageError(absl::StrFormat("--batch: must be from 1 to %d, got %d",
                                       kMaxBatch, batch_size));
   }
-  const std::optional<std::string> content = ReadCsvFile(path);
+  const std::optional<std::string> content = ReadInputFile(path);
   if (!content.has_value()) return kExitFailure;
   absl::StatusOr<InteractionImportPlan> plan = PlanInteractionImport(*content);
   if (!ReportPlan(path, plan)) return kExitFailure;

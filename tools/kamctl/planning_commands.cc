@@ -32,11 +32,6 @@ constexpr int64_t kMaxListed = 1000;  // ListOverdueActions, due-for-review
 constexpr int32_t kMaxWithinDays = 3650;
 constexpr char kAllAccounts[] = "accounts/-";
 
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
 // PlanArg reads the PLAN argument, "ACCOUNT_ID/PLAN_ID" or the full name.
 absl::StatusOr<std::string> PlanArg(const std::string& arg) {
   auto name = PlanNameFromArg(arg);
@@ -45,6 +40,16 @@ absl::StatusOr<std::string> PlanArg(const std::string& arg) {
         absl::StrCat("PLAN ", name.status().message()));
   }
   return name;
+}
+
+// ParentArg reads the optional ACCOUNT_ID of a command over many plans: the
+// account's name, or all accounts ("accounts/-") without one.
+absl::StatusOr<std::string> ParentArg(const Invocation& in) {
+  if (in.args.empty()) return std::string(kAllAccounts);
+  if (absl::Status s = CheckId(in.args[0]); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("ACCOUNT_ID ", s.message()));
+  }
+  return AccountName(in.args[0]);
 }
 
 // IsPlanFile says whether a positional argument names a plan file rather
@@ -56,19 +61,9 @@ bool IsPlanFile(const std::string& arg) {
 // ReadPlanFile reads an account plan from a proto3 JSON file without its
 // output-only fields, printing why when it cannot.
 std::optional<pv1::AccountPlan> ReadPlanFile(const std::string& path) {
-  std::string content;
-  if (!ReadFileToString(path, &content)) {
-    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
-              << "\n";
-    return std::nullopt;
-  }
-  absl::StatusOr<pv1::AccountPlan> plan = PlanFromJson(content);
-  if (!plan.ok()) {
-    std::cerr << "kamctl: " << path << ": " << plan.status().message() << "\n";
-    return std::nullopt;
-  }
-  ClearOutputOnly(&*plan);
-  return *std::move(plan);
+  std::optional<pv1::AccountPlan> plan = ReadJsonFile(path, PlanFromJson);
+  if (plan.has_value()) ClearOutputOnly(&*plan);
+  return plan;
 }
 
 // The plan flags given on the command line; `horizon` only where the
@@ -107,6 +102,21 @@ bool AtFlag(const Invocation& in, MutableFn mutable_out) {
   return true;
 }
 
+// HorizonFlag sets request->horizon from --horizon when it is given, so
+// that an absent --horizon means every horizon. False (after printing a
+// usage error) when it does not parse.
+template <typename Request>
+bool HorizonFlag(const Invocation& in, Request* request) {
+  if (!in.Has("horizon")) return true;
+  auto horizon = ParsePlanHorizon(absl::GetFlag(FLAGS_horizon));
+  if (!horizon.ok()) {
+    UsageError(FlagError("horizon", horizon.status()).message());
+    return false;
+  }
+  request->set_horizon(*horizon);
+  return true;
+}
+
 absl::StatusOr<int32_t> LimitFlag() {
   const int64_t limit = absl::GetFlag(FLAGS_limit);
   if (limit < 0 || limit > kMaxListed) {
@@ -132,40 +142,6 @@ grpc::Status GetPlan(const std::string& name, pv1::AccountPlan* plan) {
   return NewPlanningStub()->GetAccountPlan(&context, request, plan);
 }
 
-// ListPages calls `call(stub, context, request, page)` for one page, or for
-// every page with --all, gathers the items `items(response)` of each, and
-// prints them: JSON, or `print` and the next-page hint.
-template <typename Response, typename Request, typename CallFn,
-          typename ItemsFn, typename PrintFn>
-int ListPages(Request request, CallFn call, ItemsFn items, PrintFn print) {
-  request.set_page_size(absl::GetFlag(FLAGS_page_size));
-  if (request.page_size() < 0) {
-    return UsageError("--page_size: must not be negative");
-  }
-  request.set_page_token(absl::GetFlag(FLAGS_page_token));
-  const bool all = absl::GetFlag(FLAGS_all);
-  auto stub = NewPlanningStub();
-  Response result;
-  do {
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    Response page;
-    grpc::Status status = call(stub.get(), &context, request, &page);
-    if (!status.ok()) return RpcError(status);
-    for (auto& item : *items(&page)) *items(&result)->Add() = std::move(item);
-    result.set_next_page_token(page.next_page_token());
-    request.set_page_token(page.next_page_token());
-  } while (all && !request.page_token().empty());
-
-  if (JsonOutput()) {
-    PrintJson(result);
-    return kExitOk;
-  }
-  print(result);
-  PrintMoreHint(result.next_page_token());
-  return kExitOk;
-}
-
 // A plan-changing call that takes a name and an etag and returns the plan:
 // activate, review-start.
 template <typename Request, typename CallFn>
@@ -185,6 +161,14 @@ int ChangePlanStatus(const Invocation& in, const char* verb, CallFn call) {
   return kExitOk;
 }
 
+// PrintFileExists says that an export would overwrite `path`, and how to
+// export all the same.
+void PrintFileExists(const std::string& path) {
+  std::cerr << "kamctl: " << path
+            << " exists; add --force to overwrite it, or --out=FILE to write "
+               "elsewhere\n";
+}
+
 // WriteNewFile writes `content` to `path`, refusing an existing file unless
 // `overwrite`. Prints why when it cannot.
 bool WriteNewFile(const std::string& path, const std::string& content,
@@ -194,9 +178,7 @@ bool WriteNewFile(const std::string& path, const std::string& content,
   std::FILE* file = std::fopen(path.c_str(), overwrite ? "wb" : "wbx");
   if (file == nullptr) {
     if (errno == EEXIST) {
-      std::cerr << "kamctl: " << path
-                << " exists; add --force to overwrite it, or --out=FILE to "
-                   "write elsewhere\n";
+      PrintFileExists(path);
     } else {
       std::cerr << "kamctl: cannot write " << path << ": "
                 << std::strerror(errno) << "\n";
@@ -319,20 +301,10 @@ int RunPlansGet(const Invocation& in) {
 
 int RunPlansList(const Invocation& in) {
   pv1::ListAccountPlansRequest request;
-  request.set_parent(kAllAccounts);
-  if (!in.args.empty()) {
-    if (absl::Status s = CheckId(in.args[0]); !s.ok()) {
-      return UsageError(absl::StrCat("ACCOUNT_ID ", s.message()));
-    }
-    request.set_parent(AccountName(in.args[0]));
-  }
-  if (in.Has("horizon")) {
-    auto horizon = ParsePlanHorizon(absl::GetFlag(FLAGS_horizon));
-    if (!horizon.ok()) {
-      return UsageError(FlagError("horizon", horizon.status()).message());
-    }
-    request.set_horizon(*horizon);
-  }
+  auto parent = ParentArg(in);
+  if (!parent.ok()) return UsageError(parent.status().message());
+  request.set_parent(*parent);
+  if (!HorizonFlag(in, &request)) return kExitUsage;
   if (in.Has("status")) {
     auto status = ParsePlanStatus(absl::GetFlag(FLAGS_status));
     if (!status.ok()) {
@@ -341,7 +313,7 @@ int RunPlansList(const Invocation& in) {
     request.set_status(*status);
   }
   return ListPages<pv1::ListAccountPlansResponse>(
-      request,
+      NewPlanningStub, request,
       [](pv1::Planning::Stub* stub, grpc::ClientContext* context,
          const pv1::ListAccountPlansRequest& r,
          pv1::ListAccountPlansResponse* page) {
@@ -707,7 +679,7 @@ int RunPlansRevisions(const Invocation& in) {
   // The list is a history; `plans revision PLAN N` shows one copy whole.
   request.set_omit_plans(true);
   return ListPages<pv1::ListPlanRevisionsResponse>(
-      request,
+      NewPlanningStub, request,
       [](pv1::Planning::Stub* stub, grpc::ClientContext* context,
          const pv1::ListPlanRevisionsRequest& r,
          pv1::ListPlanRevisionsResponse* page) {
@@ -744,13 +716,9 @@ int RunPlansRevision(const Invocation& in) {
 
 int RunPlansOverdueActions(const Invocation& in) {
   pv1::ListOverdueActionsRequest request;
-  request.set_parent(kAllAccounts);
-  if (!in.args.empty()) {
-    if (absl::Status s = CheckId(in.args[0]); !s.ok()) {
-      return UsageError(absl::StrCat("ACCOUNT_ID ", s.message()));
-    }
-    request.set_parent(AccountName(in.args[0]));
-  }
+  auto parent = ParentArg(in);
+  if (!parent.ok()) return UsageError(parent.status().message());
+  request.set_parent(*parent);
   auto limit = LimitFlag();
   if (!limit.ok()) return UsageError(limit.status().message());
   request.set_limit(*limit);
@@ -795,13 +763,7 @@ int RunPlansDueForReview(const Invocation&) {
 
 int RunPlansCoverage(const Invocation& in) {
   pv1::GetPlanCoverageRequest request;
-  if (in.Has("horizon")) {
-    auto horizon = ParsePlanHorizon(absl::GetFlag(FLAGS_horizon));
-    if (!horizon.ok()) {
-      return UsageError(FlagError("horizon", horizon.status()).message());
-    }
-    request.set_horizon(*horizon);
-  }
+  if (!HorizonFlag(in, &request)) return kExitUsage;
   grpc::ClientContext context;
   PrepareSlowContext(&context, kScanDeadline);
   pv1::PlanCoverage coverage;
@@ -832,9 +794,7 @@ int RunPlansExport(const Invocation& in) {
   // Refuse before asking the server when the file is known to exist; the
   // write itself checks again.
   if (!out.empty() && out != "-" && !force && FileExists(out)) {
-    std::cerr << "kamctl: " << out
-              << " exists; add --force to overwrite it, or --out=FILE to "
-                 "write elsewhere\n";
+    PrintFileExists(out);
     return kExitFailure;
   }
 

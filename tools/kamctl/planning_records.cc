@@ -11,7 +11,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/kamctl/engagement_records.h"
 #include "tools/kamctl/money.h"
 #include "tools/kamctl/table.h"
@@ -24,19 +23,6 @@ constexpr char kPlansInfix[] = "/plans/";
 constexpr size_t kMaxParticipants = 30;    // AccountPlan.participants
 constexpr size_t kMaxRoleChars = 100;      // Participant.role
 constexpr size_t kMaxFileNameChars = 200;  // of an exported file's name
-
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
-template <typename E>
-absl::StatusOr<E> ParseEnumAs(const google::protobuf::EnumDescriptor* d,
-                              absl::string_view s) {
-  auto value = ParseEnumValue(d, s);
-  if (!value.ok()) return value.status();
-  return static_cast<E>(*value);
-}
 
 void AddPath(std::vector<std::string>* paths, const std::string& path) {
   if (std::find(paths->begin(), paths->end(), path) == paths->end()) {
@@ -233,13 +219,9 @@ const std::vector<std::string>& ActionUpdatePaths() {
 
 absl::StatusOr<pv1::AccountPlan> PlanFromJson(absl::string_view json) {
   pv1::AccountPlan plan;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &plan, options);
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not an account plan in proto3 JSON: ", status.message().as_string()));
+  if (absl::Status s = MessageFromJson(json, "an account plan", &plan);
+      !s.ok()) {
+    return s;
   }
   return plan;
 }

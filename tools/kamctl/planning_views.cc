@@ -1,7 +1,6 @@
 #include "tools/kamctl/planning_views.h"
 
 #include <algorithm>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -21,12 +20,6 @@ namespace {
 constexpr size_t kStatementWidth = 50;
 constexpr size_t kTitleWidth = 50;
 constexpr size_t kOutcomeWidth = 60;
-
-std::string Render(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
 
 bool IsSet(const google::protobuf::Timestamp& t) {
   return t.seconds() != 0 || t.nanos() != 0;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
 #include "tools/kamctl/money.h"
 
 namespace kam::kamctl {
@@ -24,19 +25,6 @@ std::string EnumValueList(const EnumDescriptor* descriptor) {
     names.push_back(absl::AsciiStrToLower(descriptor->value(i)->name()));
   }
   return absl::StrJoin(names, ", ");
-}
-
-template <typename E>
-absl::StatusOr<E> ParseEnum(const EnumDescriptor* descriptor,
-                            absl::string_view text) {
-  std::string key = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-  std::replace(key.begin(), key.end(), '-', '_');
-  const auto* value = descriptor->FindValueByName(key);
-  if (value != nullptr && value->number() != 0) {
-    return static_cast<E>(value->number());
-  }
-  return absl::InvalidArgumentError(absl::StrFormat(
-      "must be one of %s, got \"%s\"", EnumValueList(descriptor), text));
 }
 
 std::string EnumName(const EnumDescriptor* descriptor, int number) {
@@ -102,6 +90,11 @@ absl::Status MoneyColumn(const CsvColumns& columns, const CsvRecord& record,
 
 }  // namespace
 
+absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("--", flag, ": ", rule.message()));
+}
+
 absl::Status ColumnError(absl::string_view column, absl::string_view rule) {
   return absl::InvalidArgumentError(
       absl::StrFormat("column \"%s\": %s", column, rule));
@@ -130,27 +123,46 @@ absl::StatusOr<std::string> RequiredIdColumn(const CsvColumns& columns,
 
 absl::StatusOr<int> ParseEnumValue(const EnumDescriptor* descriptor,
                                    absl::string_view text) {
-  return ParseEnum<int>(descriptor, text);
+  std::string key = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  std::replace(key.begin(), key.end(), '-', '_');
+  const auto* value = descriptor->FindValueByName(key);
+  if (value != nullptr && value->number() != 0) return value->number();
+  return absl::InvalidArgumentError(absl::StrFormat(
+      "must be one of %s, got \"%s\"", EnumValueList(descriptor), text));
 }
 
 std::string EnumValueName(const EnumDescriptor* descriptor, int number) {
   return EnumName(descriptor, number);
 }
 
+absl::Status MessageFromJson(absl::string_view json, absl::string_view what,
+                             google::protobuf::Message* message) {
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(json.data(), json.size()), message,
+      options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not ", what, " in proto3 JSON: ", status.message().as_string()));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<v1::LifecycleStatus> ParseLifecycleStatus(absl::string_view s) {
-  return ParseEnum<v1::LifecycleStatus>(v1::LifecycleStatus_descriptor(), s);
+  return ParseEnumAs<v1::LifecycleStatus>(v1::LifecycleStatus_descriptor(), s);
 }
 absl::StatusOr<v1::TeamRole> ParseTeamRole(absl::string_view s) {
-  return ParseEnum<v1::TeamRole>(v1::TeamRole_descriptor(), s);
+  return ParseEnumAs<v1::TeamRole>(v1::TeamRole_descriptor(), s);
 }
 absl::StatusOr<v1::BuyingRole> ParseBuyingRole(absl::string_view s) {
-  return ParseEnum<v1::BuyingRole>(v1::BuyingRole_descriptor(), s);
+  return ParseEnumAs<v1::BuyingRole>(v1::BuyingRole_descriptor(), s);
 }
 absl::StatusOr<v1::OrgLevel> ParseOrgLevel(absl::string_view s) {
-  return ParseEnum<v1::OrgLevel>(v1::OrgLevel_descriptor(), s);
+  return ParseEnumAs<v1::OrgLevel>(v1::OrgLevel_descriptor(), s);
 }
 absl::StatusOr<v1::Attitude> ParseAttitude(absl::string_view s) {
-  return ParseEnum<v1::Attitude>(v1::Attitude_descriptor(), s);
+  return ParseEnumAs<v1::Attitude>(v1::Attitude_descriptor(), s);
 }
 
 std::string LifecycleStatusName(v1::LifecycleStatus value) {

@@ -5,9 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "kam/registry/v1/registry.pb.h"
 #include "tools/kamctl/csv.h"
 
@@ -111,6 +113,10 @@ class CsvColumns {
   std::map<std::string, size_t, std::less<>> index_;
 };
 
+// FlagError is `--flag: rule` as INVALID_ARGUMENT, for a flag's value:
+// "--status: must be one of ...".
+absl::Status FlagError(absl::string_view flag, const absl::Status& rule);
+
 // What the CSV row mappers share (also those of engagement_records.h).
 // ColumnError is `column "c": rule` as INVALID_ARGUMENT.
 absl::Status ColumnError(absl::string_view column, absl::string_view rule);
@@ -130,6 +136,22 @@ absl::StatusOr<int> ParseEnumValue(
     const google::protobuf::EnumDescriptor* descriptor, absl::string_view text);
 std::string EnumValueName(const google::protobuf::EnumDescriptor* descriptor,
                           int number);
+
+// ParseEnumAs is ParseEnumValue as the enum type E (whose descriptor it is).
+template <typename E>
+absl::StatusOr<E> ParseEnumAs(
+    const google::protobuf::EnumDescriptor* descriptor,
+    absl::string_view text) {
+  absl::StatusOr<int> value = ParseEnumValue(descriptor, text);
+  if (!value.ok()) return value.status();
+  return static_cast<E>(*value);
+}
+
+// MessageFromJson parses proto3 JSON into *message, refusing unknown fields
+// (a misspelt field is a mistake, not something to skip). It fails with
+// "not <what> in proto3 JSON: <why>", e.g. `what` "an account plan".
+absl::Status MessageFromJson(absl::string_view json, absl::string_view what,
+                             google::protobuf::Message* message);
 
 // The CSV row mappers. Each reads one record bound by `columns` (of the
 // matching kind) and fails with the first problem, naming its column.

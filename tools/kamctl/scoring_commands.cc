@@ -2,8 +2,6 @@
 // portfolio, rescore and runs: choosing the key accounts. They talk to the
 // scoring service (--scoring_addr).
 
-#include <cerrno>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -34,11 +32,6 @@ constexpr int kPollAttempts = 25;
 constexpr int kMaxBatchTiers = 1000;  // BatchGetTiers' limit
 constexpr int kMaxListed = 1000;      // max_changes, max_candidates
 constexpr int kMaxPercent = 100;
-
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
 
 // AccountArg checks an account ID argument and returns its name.
 absl::StatusOr<std::string> AccountArg(const std::string& arg) {
@@ -72,23 +65,6 @@ absl::StatusOr<int32_t> LimitFlag(int max) {
         absl::StrFormat("--limit: at most %d, got %d", max, limit));
   }
   return static_cast<int32_t>(limit);
-}
-
-// ReadModelFile reads a score model from a proto3 JSON file, printing why
-// when it cannot.
-std::optional<sv1::ScoreModel> ReadModelFile(const std::string& path) {
-  std::string content;
-  if (!ReadFileToString(path, &content)) {
-    std::cerr << "kamctl: cannot read " << path << ": " << std::strerror(errno)
-              << "\n";
-    return std::nullopt;
-  }
-  absl::StatusOr<sv1::ScoreModel> model = ScoreModelFromJson(content);
-  if (!model.ok()) {
-    std::cerr << "kamctl: " << path << ": " << model.status().message() << "\n";
-    return std::nullopt;
-  }
-  return *std::move(model);
 }
 
 // ClearOutputOnly drops what the server sets, so that the output of
@@ -157,45 +133,11 @@ int FollowRun(sv1::RescoringRun run) {
   return run.state() == sv1::SUCCEEDED ? kExitOk : kExitFailure;
 }
 
-// ListPages calls `call(stub, context, request, page)` for one page, or for
-// every page with --all, gathers the items `items(response)` of each, and
-// prints them: JSON, or `print` and the next-page hint.
-template <typename Response, typename Request, typename CallFn,
-          typename ItemsFn, typename PrintFn>
-int ListPages(Request request, CallFn call, ItemsFn items, PrintFn print) {
-  request.set_page_size(absl::GetFlag(FLAGS_page_size));
-  if (request.page_size() < 0) {
-    return UsageError("--page_size: must not be negative");
-  }
-  request.set_page_token(absl::GetFlag(FLAGS_page_token));
-  const bool all = absl::GetFlag(FLAGS_all);
-  auto stub = NewScoringStub();
-  Response result;
-  do {
-    grpc::ClientContext context;
-    PrepareContext(&context);
-    Response page;
-    grpc::Status status = call(stub.get(), &context, request, &page);
-    if (!status.ok()) return RpcError(status);
-    for (auto& item : *items(&page)) *items(&result)->Add() = std::move(item);
-    result.set_next_page_token(page.next_page_token());
-    request.set_page_token(page.next_page_token());
-  } while (all && !request.page_token().empty());
-
-  if (JsonOutput()) {
-    PrintJson(result);
-    return kExitOk;
-  }
-  print(result);
-  PrintMoreHint(result.next_page_token());
-  return kExitOk;
-}
-
 }  // namespace
 
 int RunModelsList(const Invocation&) {
   return ListPages<sv1::ListScoreModelsResponse>(
-      sv1::ListScoreModelsRequest(),
+      NewScoringStub, sv1::ListScoreModelsRequest(),
       [](sv1::Scoring::Stub* stub, grpc::ClientContext* context,
          const sv1::ListScoreModelsRequest& request,
          sv1::ListScoreModelsResponse* page) {
@@ -230,7 +172,8 @@ int RunModelsCreate(const Invocation& in) {
       return UsageError(FlagError("id", s).message());
     }
   }
-  std::optional<sv1::ScoreModel> model = ReadModelFile(in.args[0]);
+  std::optional<sv1::ScoreModel> model =
+      ReadJsonFile(in.args[0], ScoreModelFromJson);
   if (!model.has_value()) return kExitFailure;
   ClearOutputOnly(&*model);
   model->clear_name();
@@ -252,7 +195,7 @@ int RunModelsUpdate(const Invocation& in) {
   auto name = ModelArg(in.args[0], /*active_ok=*/false);
   if (!name.ok()) return UsageError(name.status().message());
   const std::string& path = in.args[1];
-  std::optional<sv1::ScoreModel> model = ReadModelFile(path);
+  std::optional<sv1::ScoreModel> model = ReadJsonFile(path, ScoreModelFromJson);
   if (!model.has_value()) return kExitFailure;
   // A file read from another model must not overwrite this one by accident.
   const std::string id = IdOf(*name);
@@ -332,7 +275,8 @@ int RunModelsEvaluate(const Invocation& in) {
       absl::EndsWith(arg, ".json") ||
       (absl::StrContains(arg, '/') && !absl::StartsWith(arg, "scoringModels/"));
   if (is_file) {
-    std::optional<sv1::ScoreModel> model = ReadModelFile(arg);
+    std::optional<sv1::ScoreModel> model =
+        ReadJsonFile(arg, ScoreModelFromJson);
     if (!model.has_value()) return kExitFailure;
     // Evaluated as given, never saved: not the stored model it may come from.
     ClearOutputOnly(&*model);
@@ -422,7 +366,7 @@ int RunRatingsList(const Invocation& in) {
 
 int RunImportRatings(const Invocation& in) {
   const std::string& path = in.args[0];
-  const std::optional<std::string> content = ReadCsvFile(path);
+  const std::optional<std::string> content = ReadInputFile(path);
   if (!content.has_value()) return kExitFailure;
   absl::StatusOr<RatingImportPlan> plan = PlanRatingImport(*content);
   if (!ReportPlan(path, plan)) return kExitFailure;
@@ -488,7 +432,7 @@ int RunScoresList(const Invocation&) {
     request.set_tier(*parsed);
   }
   return ListPages<sv1::ListScoresResponse>(
-      request,
+      NewScoringStub, request,
       [](sv1::Scoring::Stub* stub, grpc::ClientContext* context,
          const sv1::ListScoresRequest& r, sv1::ListScoresResponse* page) {
         return stub->ListScores(context, r, page);
@@ -505,7 +449,7 @@ int RunScoreHistory(const Invocation& in) {
   sv1::ListScoreHistoryRequest request;
   request.set_account(*account);
   return ListPages<sv1::ListScoreHistoryResponse>(
-      request,
+      NewScoringStub, request,
       [](sv1::Scoring::Stub* stub, grpc::ClientContext* context,
          const sv1::ListScoreHistoryRequest& r,
          sv1::ListScoreHistoryResponse* page) {
@@ -626,7 +570,7 @@ int RunTierHistory(const Invocation& in) {
   sv1::ListTierHistoryRequest request;
   request.set_account(*account);
   return ListPages<sv1::ListTierHistoryResponse>(
-      request,
+      NewScoringStub, request,
       [](sv1::Scoring::Stub* stub, grpc::ClientContext* context,
          const sv1::ListTierHistoryRequest& r,
          sv1::ListTierHistoryResponse* page) {
@@ -734,7 +678,7 @@ int RunRescore(const Invocation&) {
 
 int RunRunsList(const Invocation&) {
   return ListPages<sv1::ListRescoringRunsResponse>(
-      sv1::ListRescoringRunsRequest(),
+      NewScoringStub, sv1::ListRescoringRunsRequest(),
       [](sv1::Scoring::Stub* stub, grpc::ClientContext* context,
          const sv1::ListRescoringRunsRequest& r,
          sv1::ListRescoringRunsResponse* page) {

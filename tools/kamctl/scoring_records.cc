@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "google/protobuf/util/json_util.h"
 #include "tools/kamctl/engagement_records.h"
 #include "tools/kamctl/table.h"
 
@@ -124,13 +123,9 @@ std::string AbcClassName(sv1::AbcClass value) {
 
 absl::StatusOr<sv1::ScoreModel> ScoreModelFromJson(absl::string_view json) {
   sv1::ScoreModel model;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(json.data(), json.size()), &model, options);
-  if (!status.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a score model in proto3 JSON: ", status.message().as_string()));
+  if (absl::Status s = MessageFromJson(json, "a score model", &model);
+      !s.ok()) {
+    return s;
   }
   return model;
 }

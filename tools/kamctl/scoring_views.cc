@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <map>
-#include <sstream>
 #include <utility>
 #include <vector>
 
@@ -19,12 +18,6 @@ namespace {
 namespace cv1 = ::kam::common::v1;
 
 constexpr size_t kTextWidth = 60;
-
-std::string Render(const Table& table) {
-  std::ostringstream out;
-  table.Print(out);
-  return out.str();
-}
 
 // "key", or `none` for TIER_UNSPECIFIED.
 std::string TierOr(cv1::Tier tier, const char* none) {

@@ -17,14 +17,6 @@
 #include "tools/kamctl/flags.h"
 
 namespace kam::kamctl {
-namespace {
-
-absl::Status FlagError(absl::string_view flag, const absl::Status& rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("--", flag, ": ", rule.message()));
-}
-
-}  // namespace
 
 int RunSurveysRecord(const Invocation& in) {
   if (absl::Status s = CheckId(in.args[0]); !s.ok()) {
@@ -84,7 +76,7 @@ int RunSurveysRecord(const Invocation& in) {
 
 int RunSurveysImport(const Invocation& in) {
   const std::string& path = in.args[0];
-  const std::optional<std::string> content = ReadCsvFile(path);
+  const std::optional<std::string> content = ReadInputFile(path);
   if (!content.has_value()) return kExitFailure;
   absl::StatusOr<SurveyImportPlan> plan = PlanSurveyImport(*content);
   if (!ReportPlan(path, plan)) return kExitFailure;

@@ -1,6 +1,7 @@
 #include "tools/kamctl/table.h"
 
 #include <algorithm>
+#include <sstream>
 #include <utility>
 
 namespace kam::kamctl {
@@ -58,6 +59,12 @@ void Table::Print(std::ostream& out) const {
   };
   if (!header_.empty()) print_row(header_);
   for (const auto& row : rows_) print_row(row);
+}
+
+std::string Render(const Table& table) {
+  std::ostringstream out;
+  table.Print(out);
+  return out.str();
 }
 
 }  // namespace kam::kamctl

@@ -40,6 +40,10 @@ class Table {
   std::vector<bool> right_;
 };
 
+// Render is what `table.Print` writes, as a string: for views that put a
+// table inside a longer text, and for tests.
+std::string Render(const Table& table);
+
 // DisplayWidth is the number of UTF-8 code points in `text`.
 size_t DisplayWidth(absl::string_view text);
 
