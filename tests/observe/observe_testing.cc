@@ -1100,7 +1100,11 @@ std::string PlanName(const std::string& id) {
 }  // namespace
 
 absl::Status KamSuite::DriveTraffic(const std::string& id) {
-  constexpr absl::Duration kFeedWait = absl::Seconds(15);
+  // Generous: on a loaded machine (a whole ctest -j2 run on two cores) a
+  // feed hop or a gauge pass can take seconds; a healthy suite is not held
+  // up by these bounds, only a broken one.
+  constexpr absl::Duration kFeedWait = absl::Seconds(30);
+  constexpr absl::Duration kGaugeWait = absl::Seconds(30);
   const std::string account = registry_test::AccountName(id);
   rv1::Account created;
   grpc::Status status = registry().CreateAccount(
@@ -1212,13 +1216,13 @@ absl::Status KamSuite::DriveTraffic(const std::string& id) {
             {{"horizon", "operational"}, {"status", "draft"}});
         return drafts.value_or(0) >= 1;
       },
-      absl::Seconds(10), absl::Milliseconds(50));
+      kGaugeWait, absl::Milliseconds(50));
   if (!counted) {
     return absl::DeadlineExceededError(absl::StrCat(
         "kam_planning_plans{horizon=\"operational\", status=\"draft\"} "
         "is ",
-        drafts.has_value() ? absl::StrCat(*drafts) : "missing",
-        " 10 s after CreateAccountPlan"));
+        drafts.has_value() ? absl::StrCat(*drafts) : "missing", " ",
+        absl::FormatDuration(kGaugeWait), " after CreateAccountPlan"));
   }
   return absl::OkStatus();
 }
