@@ -58,10 +58,6 @@ std::string InForceKey(const std::string& account_id, v1::PlanHorizon h) {
   return Key(account_id, absl::StrCat(static_cast<int>(h)));
 }
 
-std::string Day(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
-}
-
 absl::Status CheckNotClosed(const v1::AccountPlan& plan) {
   if (plan.status() == v1::CLOSED) {
     return absl::FailedPreconditionError(
@@ -632,7 +628,7 @@ absl::Status PlanBook::RecordReview(const v1::RecordPlanReviewRequest& request,
   const v1::SituationSnapshot snapshot = TakeSnapshot(key.account_id);
   return Mutate(
       "name", request.name(), request.etag(), v1::REVIEW_RECORDED,
-      absl::StrCat("recorded the review of ", Day(review_time)),
+      absl::StrCat("recorded the review of ", DayText(review_time)),
       [&](v1::AccountPlan* plan, rocksdb::WriteBatch*) -> absl::Status {
         if (!InForce(plan->status())) {
           return absl::FailedPreconditionError(absl::StrCat(
@@ -885,6 +881,23 @@ absl::Status PlanBook::GetRevision(const v1::GetPlanRevisionRequest& request,
 
 // ---------------------------------------------------------------- reports
 
+absl::Status PlanBook::ForEachInForce(
+    const std::string& prefix,
+    const std::function<void(const v1::AccountPlan&)>& visit) const {
+  auto it = store_->NewIterator(store_->Family(kInForce));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    // "a/<horizon>" -> plan id.
+    const std::string k = it->key().ToString();
+    v1::AccountPlan plan;
+    KAM_RETURN_IF_ERROR(
+        ReadPlan(PlanKey{k.substr(0, k.rfind('/')), it->value().ToString()}, &plan));
+    visit(plan);
+  }
+  return it->status().ok() ? absl::OkStatus()
+                           : absl::InternalError(it->status().ToString());
+}
+
 absl::Status PlanBook::ListOverdueActions(
     const v1::ListOverdueActionsRequest& request,
     v1::ListOverdueActionsResponse* response) const {
@@ -897,13 +910,7 @@ absl::Status PlanBook::ListOverdueActions(
   KAM_ASSIGN_OR_RETURN(int limit, LimitParam(request.limit()));
   const absl::Time now = clock_->Now();
   std::vector<v1::OverdueAction> all;
-  auto it = store_->NewIterator(store_->Family(kInForce));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    const std::string k = it->key().ToString();
-    const PlanKey key{k.substr(0, k.rfind('/')), it->value().ToString()};
-    v1::AccountPlan plan;
-    KAM_RETURN_IF_ERROR(ReadPlan(key, &plan));
+  KAM_RETURN_IF_ERROR(ForEachInForce(prefix, [&](const v1::AccountPlan& plan) {
     for (const auto& action : plan.actions()) {
       if (!ActionOverdue(action, now)) continue;
       v1::OverdueAction& item = all.emplace_back();
@@ -914,7 +921,7 @@ absl::Status PlanBook::ListOverdueActions(
       *item.mutable_action() = action;
       item.set_days_overdue(DaysOverdue(FromProtoTime(action.due_time()), now));
     }
-  }
+  }));
   std::sort(all.begin(), all.end(),
             [](const v1::OverdueAction& a, const v1::OverdueAction& b) {
               if (a.days_overdue() != b.days_overdue()) {
@@ -942,14 +949,9 @@ absl::Status PlanBook::ListDueForReview(
   const absl::Time now = clock_->Now();
   const absl::Time horizon = now + absl::Hours(24) * request.within_days();
   std::vector<v1::PlanDueForReview> all;
-  auto it = store_->NewIterator(store_->Family(kInForce));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string k = it->key().ToString();
-    const PlanKey key{k.substr(0, k.rfind('/')), it->value().ToString()};
-    v1::AccountPlan plan;
-    KAM_RETURN_IF_ERROR(ReadPlan(key, &plan));
+  KAM_RETURN_IF_ERROR(ForEachInForce("", [&](const v1::AccountPlan& plan) {
     const absl::Time due = FromProtoTime(plan.next_review_time());
-    if (due > horizon) continue;
+    if (due > horizon) return;
     v1::PlanDueForReview& item = all.emplace_back();
     item.set_plan(plan.name());
     item.set_title(plan.title());
@@ -958,7 +960,7 @@ absl::Status PlanBook::ListDueForReview(
     *item.mutable_next_review_time() = plan.next_review_time();
     item.set_days_until_due(static_cast<int>(
         std::floor(absl::FDivDuration(due - now, absl::Hours(24)))));
-  }
+  }));
   std::sort(all.begin(), all.end(),
             [](const v1::PlanDueForReview& a, const v1::PlanDueForReview& b) {
               const absl::Time ta = FromProtoTime(a.next_review_time());

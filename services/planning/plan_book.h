@@ -2,6 +2,7 @@
 #define KAM_SERVICES_PLANNING_PLAN_BOOK_H_
 
 #include <array>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -134,6 +135,12 @@ class PlanBook {
   // The plan in force for (account, horizon), or "" if none.
   std::string InForcePlan(const std::string& account_id,
                           v1::PlanHorizon horizon) const;
+
+  // Calls `visit` on each plan in force whose in-force key starts with
+  // `prefix` ("<account>/" for one account, "" for all).
+  absl::Status ForEachInForce(
+      const std::string& prefix,
+      const std::function<void(const v1::AccountPlan&)>& visit) const;
 
   // A read-modify-write of one existing plan under the writer lock:
   // reads it, checks the etag, lets `change` modify it (or reject), then

@@ -24,7 +24,7 @@ std::string AccountOf(const std::string& plan_name) {
 }
 
 std::string Day(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d", FromProtoTime(t), absl::UTCTimeZone());
+  return DayText(FromProtoTime(t));
 }
 
 // An enum value name as words: "UNDER_REVIEW" -> "Under review".
@@ -59,17 +59,6 @@ std::string MetricName(const v1::Objective& o) {
   if (o.metric() == v1::CUSTOM) return o.custom_metric();
   if (o.metric() == v1::NPS) return "NPS";
   return Words(v1::ObjectiveMetric_Name(o.metric()));
-}
-
-const v1::ProgressUpdate* Latest(const v1::Objective& o) {
-  const v1::ProgressUpdate* latest = nullptr;
-  for (const auto& p : o.progress()) {
-    if (latest == nullptr || FromProtoTime(p.measure_time()) >=
-                                 FromProtoTime(latest->measure_time())) {
-      latest = &p;
-    }
-  }
-  return latest;
 }
 
 void WriteSituation(const v1::SituationSnapshot& s, std::string* out) {
@@ -107,7 +96,7 @@ void WriteObjectives(const v1::AccountPlan& plan, std::string* out) {
                   "|---|---|---|---|---|---|---|---|\n");
   std::vector<std::string> serves;
   for (const auto& o : plan.objectives()) {
-    const v1::ProgressUpdate* latest = Latest(o);
+    const v1::ProgressUpdate* latest = LatestProgress(o);
     const std::string latest_text =
         latest == nullptr ? "-"
                           : absl::StrCat(FormatObjectiveValue(o, latest->value()),

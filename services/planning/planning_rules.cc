@@ -31,10 +31,6 @@ std::string FirstFreeId(char letter, const std::set<std::string>& taken) {
   }
 }
 
-std::string DayOf(absl::Time t) {
-  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
-}
-
 // Checks that `field` is set and inside (start, end].
 absl::Status ValidateDueTime(const std::string& field, bool has_due,
                              const google::protobuf::Timestamp& due,
@@ -44,8 +40,8 @@ absl::Status ValidateDueTime(const std::string& field, bool has_due,
   if (t <= start || t > end) {
     return InvalidField(
         field, absl::StrCat("must be inside the plan period (after ",
-                            DayOf(start), ", at most ", DayOf(end),
-                            "), got ", DayOf(t)));
+                            DayText(start), ", at most ", DayText(end),
+                            "), got ", DayText(t)));
   }
   return absl::OkStatus();
 }
@@ -379,14 +375,23 @@ bool InForce(v1::PlanStatus status) {
   return status == v1::ACTIVE || status == v1::UNDER_REVIEW;
 }
 
-void EvaluateObjective(absl::Time plan_start, v1::Objective* objective) {
+const v1::ProgressUpdate* LatestProgress(const v1::Objective& objective) {
   const v1::ProgressUpdate* latest = nullptr;
-  for (const auto& p : objective->progress()) {
+  for (const auto& p : objective.progress()) {
     if (latest == nullptr ||
         FromProtoTime(p.measure_time()) >= FromProtoTime(latest->measure_time())) {
       latest = &p;
     }
   }
+  return latest;
+}
+
+std::string DayText(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%d", t, absl::UTCTimeZone());
+}
+
+void EvaluateObjective(absl::Time plan_start, v1::Objective* objective) {
+  const v1::ProgressUpdate* latest = LatestProgress(*objective);
   if (latest == nullptr) {
     objective->set_status(v1::NOT_MEASURED);
     objective->set_expected_value(objective->baseline());

@@ -85,6 +85,13 @@ void EvaluateObjective(absl::Time plan_start, v1::Objective* objective);
 // EvaluateObjective on every objective of the plan.
 void EvaluateObjectives(v1::AccountPlan* plan);
 
+// The objective's latest progress update by measure_time (of equal times,
+// the one recorded last); null without progress.
+const v1::ProgressUpdate* LatestProgress(const v1::Objective& objective);
+
+// A UTC day, "2026-06-01": how plans show dates in errors and documents.
+std::string DayText(absl::Time t);
+
 // Whether an action counts as overdue at `now`: OPEN or IN_PROGRESS and due
 // before now. (The plan must also be in force; the caller checks.)
 bool ActionOverdue(const v1::Action& action, absl::Time now);
