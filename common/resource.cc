@@ -4,6 +4,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/validation.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
@@ -45,6 +46,25 @@ absl::Status CheckEtag(const std::string& given, const std::string& stored,
     return absl::AbortedError(absl::StrCat(
         "etag: ", name, " was changed by someone else (etag ", stored,
         ", request had ", given, "); read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
+                          const std::vector<std::string>& allowed) {
+  if (mask.paths_size() == 0) {
+    return InvalidField("update_mask",
+                        absl::StrCat("is required; name the fields to change "
+                                     "among: ",
+                                     absl::StrJoin(allowed, ", ")));
+  }
+  for (const std::string& path : mask.paths()) {
+    if (std::find(allowed.begin(), allowed.end(), path) == allowed.end()) {
+      return InvalidField(
+          "update_mask",
+          absl::StrCat("\"", path, "\" is not an updatable field; use: ",
+                       absl::StrJoin(allowed, ", ")));
+    }
   }
   return absl::OkStatus();
 }

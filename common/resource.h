@@ -2,8 +2,10 @@
 #define KAM_COMMON_RESOURCE_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/message.h"
 
 // Helpers every service uses on its resources: etags, content comparison
@@ -24,6 +26,12 @@ bool SameContent(const google::protobuf::Message& a,
 // fails with ABORTED (read the resource again and retry).
 absl::Status CheckEtag(const std::string& given, const std::string& stored,
                        const std::string& name);
+
+// ValidateMask is the check of an Update's update_mask: it must name at
+// least one path, each one of `allowed`; otherwise INVALID_ARGUMENT on
+// "update_mask" listing the allowed paths.
+absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
+                          const std::vector<std::string>& allowed);
 
 // PageSize reads a request's page_size: 0 means `default_size`, larger than
 // `max_size` is read as `max_size`, negative is INVALID_ARGUMENT.

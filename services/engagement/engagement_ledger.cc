@@ -577,15 +577,7 @@ absl::Status EngagementLedger::UpdateInteraction(
       "channel", "summary",     "outcome",      "next_steps",
       "sentiment"};
   const auto& mask = request.update_mask();
-  if (mask.paths_size() == 0) {
-    return InvalidField("update_mask", "is required; name the fields to change");
-  }
-  for (const auto& path : mask.paths()) {
-    if (std::find(kPaths->begin(), kPaths->end(), path) == kPaths->end()) {
-      return InvalidField("update_mask",
-                          absl::StrCat("\"", path, "\" is not an updatable field"));
-    }
-  }
+  KAM_RETURN_IF_ERROR(ValidateMask(mask, *kPaths));
   IngestTxn txn(this);
   v1::GetInteractionRequest get;
   get.set_name(request.interaction().name());

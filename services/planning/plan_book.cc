@@ -443,28 +443,13 @@ absl::Status PlanBook::ListPlans(const v1::ListAccountPlansRequest& request,
 absl::Status PlanBook::UpdatePlan(const v1::UpdateAccountPlanRequest& request,
                                   v1::AccountPlan* out) {
   const v1::AccountPlan& given = request.plan();
-  if (request.update_mask().paths().empty()) {
-    return InvalidField("update_mask",
-                        "must name the fields to change: title, summary, "
-                        "period, parent_plan, strategy, objectives, actions, "
-                        "participants, review_interval_days");
-  }
-  std::set<std::string> paths;
-  for (const auto& path : request.update_mask().paths()) {
-    static const std::set<std::string> kPaths = {
-        "title",    "summary",      "period",     "period_start",
-        "period_end", "parent_plan", "strategy",  "objectives",
-        "actions",  "participants", "review_interval_days"};
-    if (!kPaths.count(path)) {
-      return InvalidField("update_mask",
-                          absl::StrCat("\"", path,
-                                       "\" cannot be updated; paths: title, "
-                                       "summary, period, parent_plan, "
-                                       "strategy, objectives, actions, "
-                                       "participants, review_interval_days"));
-    }
-    paths.insert(path);
-  }
+  static const auto* const kPaths = new std::vector<std::string>{
+      "title",    "summary",      "period",      "period_start",
+      "period_end", "parent_plan", "strategy",   "objectives",
+      "actions",  "participants", "review_interval_days"};
+  KAM_RETURN_IF_ERROR(ValidateMask(request.update_mask(), *kPaths));
+  const std::set<std::string> paths(request.update_mask().paths().begin(),
+                                    request.update_mask().paths().end());
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName("plan.name", given.name()));
   std::vector<std::string> changed(paths.begin(), paths.end());
   return Mutate(
@@ -730,24 +715,11 @@ absl::Status PlanBook::UpdateAction(const v1::UpdatePlanActionRequest& request,
                                     v1::AccountPlan* out) {
   const v1::Action& given = request.action();
   KAM_RETURN_IF_ERROR(ValidateId("action.id", given.id()));
-  if (request.update_mask().paths().empty()) {
-    return InvalidField("update_mask",
-                        "must name the fields to change: title, owner, "
-                        "due_time, status, objective, note");
-  }
-  std::set<std::string> paths;
-  for (const auto& path : request.update_mask().paths()) {
-    static const std::set<std::string> kPaths = {
-        "title", "owner", "due_time", "status", "objective", "note"};
-    if (!kPaths.count(path)) {
-      return InvalidField("update_mask",
-                          absl::StrCat("\"", path,
-                                       "\" cannot be updated; paths: title, "
-                                       "owner, due_time, status, objective, "
-                                       "note"));
-    }
-    paths.insert(path);
-  }
+  static const auto* const kPaths = new std::vector<std::string>{
+      "title", "owner", "due_time", "status", "objective", "note"};
+  KAM_RETURN_IF_ERROR(ValidateMask(request.update_mask(), *kPaths));
+  const std::set<std::string> paths(request.update_mask().paths().begin(),
+                                    request.update_mask().paths().end());
   std::vector<std::string> changed(paths.begin(), paths.end());
   return Mutate(
       "plan", request.plan(), request.etag(), v1::ACTION_UPDATED,

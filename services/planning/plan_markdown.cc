@@ -1,6 +1,5 @@
 #include "services/planning/plan_markdown.h"
 
-#include <cstdlib>
 #include <vector>
 
 #include "absl/strings/ascii.h"

@@ -206,25 +206,6 @@ const std::vector<std::string>& ContactMutablePaths() {
   return *paths;
 }
 
-absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
-                          const std::vector<std::string>& allowed) {
-  if (mask.paths_size() == 0) {
-    return InvalidField("update_mask",
-                        absl::StrCat("is required; name the fields to change "
-                                     "among: ",
-                                     absl::StrJoin(allowed, ", ")));
-  }
-  for (const std::string& path : mask.paths()) {
-    if (std::find(allowed.begin(), allowed.end(), path) == allowed.end()) {
-      return InvalidField(
-          "update_mask",
-          absl::StrCat("\"", path, "\" is not an updatable field; use: ",
-                       absl::StrJoin(allowed, ", ")));
-    }
-  }
-  return absl::OkStatus();
-}
-
 void ApplyMask(const google::protobuf::Message& patch,
                const google::protobuf::FieldMask& mask,
                google::protobuf::Message* target) {

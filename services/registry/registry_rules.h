@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/resource.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "kam/registry/v1/registry.pb.h"
 
@@ -41,10 +42,6 @@ std::string PeriodSortKey(const std::string& period);
 // The update_mask paths UpdateAccount and UpdateContact accept.
 const std::vector<std::string>& AccountMutablePaths();
 const std::vector<std::string>& ContactMutablePaths();
-
-// ValidateMask requires a non-empty mask of known, mutable paths.
-absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
-                          const std::vector<std::string>& allowed);
 
 // ApplyMask copies the masked fields of `patch` into `target`, replacing
 // (not appending to) repeated and message fields.
