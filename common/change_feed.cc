@@ -1,5 +1,7 @@
 #include "common/change_feed.h"
 
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 
 namespace kam {
@@ -25,7 +27,48 @@ uint64_t DecodeKey(const rocksdb::Slice& key) {
   return sequence;
 }
 
+// A WriteBatch's serialised form ("rep", rocksdb/write_batch.h) is a 12-byte
+// header (8-byte sequence, 4-byte little-endian record count) followed by
+// the records. Records of several batches concatenate into one batch, which
+// is how LevelDB and RocksDB build a write group (WriteBatchInternal::Append;
+// not public API, so done here on the documented format).
+constexpr size_t kBatchHeader = 12;
+
+void AppendRecords(const rocksdb::WriteBatch& batch, std::string* rep,
+                   uint32_t* count) {
+  const std::string& data = batch.Data();
+  if (data.size() <= kBatchHeader) return;
+  rep->append(data, kBatchHeader, std::string::npos);
+  *count += batch.Count();
+}
+
+void SetCount(uint32_t count, std::string* rep) {
+  for (int i = 0; i < 4; ++i) {
+    (*rep)[8 + i] = static_cast<char>((count >> (8 * i)) & 0xff);
+  }
+}
+
+// Field 1 (sequence, varint) of ChangeEvent on the wire.
+void AppendSequenceField(uint64_t sequence, std::string* out) {
+  out->push_back(static_cast<char>(0x08));
+  while (sequence >= 0x80) {
+    out->push_back(static_cast<char>((sequence & 0x7f) | 0x80));
+    sequence >>= 7;
+  }
+  out->push_back(static_cast<char>(sequence));
+}
+
 }  // namespace
+
+struct ChangeFeed::Pending {
+  Pending(rocksdb::WriteBatch* batch, std::vector<std::string>* events)
+      : batch(batch), events(events) {}
+  rocksdb::WriteBatch* const batch;
+  std::vector<std::string>* const events;
+  absl::Status status;
+  bool done = false;
+  absl::CondVar cv;
+};
 
 ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
                        Clock* clock)
@@ -33,47 +76,116 @@ ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
   auto it = store_->NewIterator(outbox_);
   it->SeekToLast();
   const uint64_t last = it->Valid() ? DecodeKey(it->key()) : 0;
-  absl::MutexLock lock(&write_mu_);
+  absl::MutexLock lock(&queue_mu_);
   last_assigned_ = last;
   head_.store(last, std::memory_order_release);
 }
 
-ChangeFeed::Writer::Writer(ChangeFeed* feed) : feed_(feed) {
-  feed_->write_mu_.Lock();
-  next_ = feed_->last_assigned_;
-  now_ = feed_->clock_->Now();
-}
+ChangeFeed::Writer::Writer(ChangeFeed* feed,
+                           const std::vector<std::string>& keys,
+                           const std::vector<std::string>& shared)
+    : feed_(feed),
+      locks_(feed->locks_.Lock(keys, shared)),
+      now_(feed->clock_->Now()) {}
 
-ChangeFeed::Writer::~Writer() { feed_->write_mu_.Unlock(); }
+ChangeFeed::Writer::Writer(ChangeFeed* feed)
+    : feed_(feed), locks_(feed->locks_.LockAll()), now_(feed->clock_->Now()) {}
 
-void ChangeFeed::Writer::Append(rocksdb::WriteBatch* batch,
+ChangeFeed::Writer::~Writer() = default;
+
+void ChangeFeed::Writer::Append(rocksdb::WriteBatch* /*batch*/,
                                 ChangeEvent::Kind kind,
                                 const std::string& resource_name,
                                 const google::protobuf::Message& resource) {
   ChangeEvent event;
-  event.set_sequence(++next_);
   event.set_kind(kind);
   event.set_resource_name(resource_name);
   event.mutable_resource()->PackFrom(resource);
   *event.mutable_commit_time() = ToProtoTime(now_);
-  PutProto(batch, feed_->outbox_, Key(event.sequence()), event);
+  events_.push_back(event.SerializeAsString());
 }
 
 absl::Status ChangeFeed::Writer::Commit(rocksdb::WriteBatch* batch) {
-  absl::Status status = feed_->store_->Write(batch);
-  if (!status.ok()) {
-    next_ = feed_->last_assigned_;
-    return status;
-  }
-  const bool advanced = next_ != feed_->last_assigned_;
-  feed_->last_assigned_ = next_;
-  if (advanced) {
-    feed_->head_.store(next_, std::memory_order_release);
-    // Listeners only schedule work; calling them under the write lock keeps
-    // them from running concurrently with each other for one feed.
-    feed_->NotifyListeners();
-  }
+  absl::Status status = feed_->CommitQueued(batch, &events_);
+  events_.clear();
   return status;
+}
+
+absl::Status ChangeFeed::CommitQueued(rocksdb::WriteBatch* batch,
+                                      std::vector<std::string>* events) {
+  Pending self(batch, events);
+  std::vector<Pending*> group;
+  uint64_t first = 0;
+  {
+    absl::MutexLock lock(&queue_mu_);
+    queue_.push_back(&self);
+    while (!self.done && queue_.front() != &self) self.cv.Wait(&queue_mu_);
+    if (self.done) return self.status;
+    // The leader: take what is queued behind, up to the byte cap. Those
+    // stay in the queue (so newcomers wait behind them) until written.
+    size_t bytes = 0;
+    for (Pending* pending : queue_) {
+      const size_t size = pending->batch->GetDataSize();
+      if (!group.empty() && bytes + size > kMaxGroupBytes) break;
+      bytes += size;
+      group.push_back(pending);
+    }
+    first = last_assigned_ + 1;
+  }
+  // Nobody else touches the group or the sequences until we are done: the
+  // others wait for `done`, newcomers wait behind the group.
+  absl::Status status = WriteGroup(group, first);
+  uint64_t appended = 0;
+  for (Pending* pending : group) appended += pending->events->size();
+  if (status.ok() && appended > 0) {
+    head_.store(first + appended - 1, std::memory_order_release);
+    NotifyListeners();
+  }
+  absl::MutexLock lock(&queue_mu_);
+  if (status.ok()) last_assigned_ = first + appended - 1;
+  ++stats_.groups;
+  stats_.commits += group.size();
+  for (Pending* pending : group) {
+    queue_.pop_front();
+    pending->status = status;
+    pending->done = true;
+    if (pending != &self) pending->cv.Signal();
+  }
+  if (!queue_.empty()) queue_.front()->cv.Signal();
+  return status;
+}
+
+absl::Status ChangeFeed::WriteGroup(const std::vector<Pending*>& group,
+                                    uint64_t first) {
+  if (group.size() == 1 && group[0]->events->empty()) {
+    return store_->Write(group[0]->batch);
+  }
+  std::string rep(kBatchHeader, '\0');
+  uint32_t count = 0;
+  uint64_t sequence = first;
+  std::string value;
+  for (Pending* pending : group) {
+    AppendRecords(*pending->batch, &rep, &count);
+    if (pending->events->empty()) continue;
+    rocksdb::WriteBatch outbox;
+    for (const std::string& event : *pending->events) {
+      value.clear();
+      AppendSequenceField(sequence, &value);
+      value.append(event);
+      outbox.Put(outbox_, Key(sequence), value);
+      ++sequence;
+    }
+    AppendRecords(outbox, &rep, &count);
+  }
+  if (count == 0) return absl::OkStatus();
+  SetCount(count, &rep);
+  rocksdb::WriteBatch merged(std::move(rep));
+  return store_->Write(&merged);
+}
+
+ChangeFeed::GroupStats ChangeFeed::group_stats() const {
+  absl::MutexLock lock(&queue_mu_);
+  return stats_;
 }
 
 absl::Status ChangeFeed::Read(uint64_t after, int max_events,

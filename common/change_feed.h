@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <string>
@@ -12,53 +13,77 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/lock_table.h"
 #include "common/store.h"
 #include "google/protobuf/message.h"
 #include "kam/common/v1/feed.pb.h"
 
 namespace kam {
 
-// ChangeFeed is a service's transactional outbox (DESIGN.md, "Change feeds").
-// Each change appends a numbered event to the outbox column family in the
-// same WriteBatch as the change itself, so the feed holds exactly the
-// committed changes, in commit order, numbered 1, 2, 3... without gaps.
+// ChangeFeed is a service's transactional outbox (docs: "Change feeds") and
+// its write path. Each change appends a numbered event to the outbox column
+// family in the same WriteBatch as the change itself, so the feed holds
+// exactly the committed changes, in commit order, numbered 1, 2, 3...
+// without gaps.
 //
-// All writes of a service that produce events go through a ChangeFeed::Writer,
-// which holds the feed's write lock from the first read of the change to its
-// commit. That lock is what makes sequence order equal commit order (a tailer
-// can never see 7 before 6 is durable), and it doubles as the service's
-// serialisation point for read-modify-write (etag checks, uniqueness).
+// Writes run side by side. A change is a ChangeFeed::Writer: it holds the
+// LockTable keys of what it reads and writes (so read-modify-write rules
+// such as etags and uniqueness hold), stages its writes and events into a
+// WriteBatch, and commits. Commits from many threads meet in a queue, as in
+// LevelDB's DBImpl::Write: the first in line becomes the leader, takes the
+// queued batches behind it, numbers their events in queue order, writes them
+// as ONE WriteBatch (one WAL append, one fsync) and wakes the others with the
+// common result. Sequences are assigned only there, so sequence order is
+// commit order and a failed group leaves no gap.
+//
+// Visibility: a group's writes become visible to readers and its events to
+// the feed only after the WAL is synced (with sync_writes), so nothing a
+// reader or a tailer saw can be lost by a crash.
 class ChangeFeed {
  public:
   // `outbox` is the column family that holds the events (key: big-endian
   // sequence). Reads the last sequence from the store.
   ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox, Clock* clock);
 
-  // Writer holds the write lock for its lifetime.
+  // Writer is one change: it holds its locks from construction to
+  // destruction (so in-memory state updated after Commit stays in step), and
+  // commits at most once.
   class Writer {
    public:
+    // Holds `keys` exclusive and `shared` shared (see LockTable: all of a
+    // change's keys at once, one Writer per thread at a time).
+    Writer(ChangeFeed* feed, const std::vector<std::string>& keys,
+           const std::vector<std::string>& shared = {});
+    // Holds the whole table: for changes that touch everything, and for
+    // writers that must see no other change in flight (start-up, a chunk of
+    // a rescoring run).
     explicit Writer(ChangeFeed* feed);
     ~Writer();
     Writer(const Writer&) = delete;
     Writer& operator=(const Writer&) = delete;
 
-    // Stages an event for `resource` into `batch`.
-    void Append(rocksdb::WriteBatch* batch, kam::common::v1::ChangeEvent::Kind kind,
+    // Stages an event for `resource`; its sequence is assigned at commit.
+    void Append(rocksdb::WriteBatch* batch,
+                kam::common::v1::ChangeEvent::Kind kind,
                 const std::string& resource_name,
                 const google::protobuf::Message& resource);
 
-    // Writes the batch; on success the staged events become visible to
-    // watchers. On failure nothing is visible and the staged sequences are
-    // reused by the next writer.
+    // Writes the batch and the staged events durably, in a group with other
+    // writers' commits. On success the events are visible to watchers; on
+    // failure nothing of the batch is written and no sequence is used.
     absl::Status Commit(rocksdb::WriteBatch* batch);
 
-    // The commit time events of this writer carry.
+    // The time this change was started; events carry it as commit_time and
+    // services stamp resources with it.
     absl::Time now() const { return now_; }
 
    private:
     ChangeFeed* feed_;
-    uint64_t next_;
+    LockTable::Locks locks_;
     absl::Time now_;
+    // Each event serialised without its sequence (field 1), which the
+    // group's leader prepends: a concatenation of fields is a valid message.
+    std::vector<std::string> events_;
   };
 
   // The highest committed sequence (0 for an empty feed).
@@ -70,28 +95,57 @@ class ChangeFeed {
                     std::vector<kam::common::v1::ChangeEvent>* events) const;
 
   // Listeners are called on the committing thread after each commit that
-  // advanced the head, with the feed's locks held: they must only schedule
-  // work (never block, never write to the feed). Returns an id for
-  // Unsubscribe. Unsubscribe waits for a running call of that listener to
-  // return, so the listener's owner may be destroyed right after.
+  // advanced the head. They must only schedule work (never block, never
+  // write to the feed): a commit waits for them. Listeners of one feed never
+  // run concurrently. Returns an id for Unsubscribe. Unsubscribe waits for a
+  // running call of that listener to return, so the listener's owner may be
+  // destroyed right after.
   int Subscribe(std::function<void()> listener);
   void Unsubscribe(int id);
 
+  // The lock table of this service's writes, for writers that do not append
+  // events but must not interleave with those that do.
+  LockTable& locks() { return locks_; }
+
+  // Commit groups written and commits in them, for tests and metrics.
+  struct GroupStats {
+    uint64_t groups = 0;
+    uint64_t commits = 0;
+  };
+  GroupStats group_stats() const;
+
   static std::string Key(uint64_t sequence);
 
+  // The most bytes of queued batches one group takes (the first batch is
+  // always taken, whatever its size).
+  static constexpr size_t kMaxGroupBytes = 8 << 20;
+
  private:
+  // One queued commit.
+  struct Pending;
+
+  absl::Status CommitQueued(rocksdb::WriteBatch* batch,
+                            std::vector<std::string>* events);
+  // Writes a group as the leader: numbers the events from `first`, builds
+  // one batch and writes it. No lock held.
+  absl::Status WriteGroup(const std::vector<Pending*>& group, uint64_t first);
   void NotifyListeners();
 
   Store* const store_;
   rocksdb::ColumnFamilyHandle* const outbox_;
   Clock* const clock_;
-  absl::Mutex write_mu_;
-  uint64_t last_assigned_ ABSL_GUARDED_BY(write_mu_) = 0;
+  LockTable locks_;
+
+  mutable absl::Mutex queue_mu_;
+  std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
+  uint64_t last_assigned_ ABSL_GUARDED_BY(queue_mu_) = 0;
+  GroupStats stats_ ABSL_GUARDED_BY(queue_mu_);
   std::atomic<uint64_t> head_{0};
 
   absl::Mutex listeners_mu_;
   int next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;
-  std::map<int, std::function<void()>> listeners_ ABSL_GUARDED_BY(listeners_mu_);
+  std::map<int, std::function<void()>> listeners_
+      ABSL_GUARDED_BY(listeners_mu_);
 };
 
 }  // namespace kam

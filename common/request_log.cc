@@ -9,6 +9,12 @@ std::string RequestLog::Key(absl::string_view method,
   return absl::StrCat(method, absl::string_view("\0", 1), request_id);
 }
 
+std::string RequestLog::LockKey(absl::string_view method,
+                                absl::string_view request_id) {
+  if (request_id.empty()) return "";
+  return absl::StrCat("requests/", method, "/", request_id);
+}
+
 absl::StatusOr<bool> RequestLog::Lookup(
     absl::string_view method, absl::string_view request_id,
     google::protobuf::Message* response) const {

@@ -15,12 +15,18 @@ namespace kam {
 // batch as the change, so a retry after a lost response (or a crash after
 // the commit) gets the first result back and writes nothing twice.
 //
-// Lookup and Record must run under the service's write serialisation (the
-// ChangeFeed::Writer), so two concurrent retries cannot both miss.
+// Lookup and Record must run under the lock of LockKey(method, request_id)
+// (a ChangeFeed::Writer or LockTable holding it), so two concurrent retries
+// cannot both miss.
 class RequestLog {
  public:
   RequestLog(Store* store, rocksdb::ColumnFamilyHandle* family)
       : store_(store), family_(family) {}
+
+  // The LockTable key that serialises requests with this id; empty for an
+  // empty id (no idempotency asked, nothing to lock).
+  static std::string LockKey(absl::string_view method,
+                             absl::string_view request_id);
 
   // True (and *response filled) if the request was seen before.
   absl::StatusOr<bool> Lookup(absl::string_view method,

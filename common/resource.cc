@@ -12,6 +12,10 @@
 
 namespace kam {
 
+std::string AccountName(const std::string& account_id) {
+  return "accounts/" + account_id;
+}
+
 std::string Etag(const google::protobuf::Message& message) {
   std::string bytes;
   {

@@ -12,6 +12,10 @@
 // and List paging.
 namespace kam {
 
+// AccountName is the resource name of an account: "accounts/{id}". Every
+// service names accounts so, and locks an account's changes by it.
+std::string AccountName(const std::string& account_id);
+
 // Etag computes a stable content tag (FNV-1a of the deterministic
 // serialisation) of a message whose etag field is cleared.
 std::string Etag(const google::protobuf::Message& message_without_etag);

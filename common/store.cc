@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "rocksdb/cache.h"
@@ -37,7 +39,89 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
   return options;
 }
 
+constexpr char kMaxCounter = 'N';
+constexpr char kLatestTimes = 'T';
+
+void MergeMaxCounter(const rocksdb::Slice* existing,
+                     const std::vector<rocksdb::Slice>& operands,
+                     std::string* out) {
+  uint64_t max = 0;
+  if (existing != nullptr) {
+    (void)absl::SimpleAtoi(
+        absl::string_view(existing->data(), existing->size()), &max);
+  }
+  for (const rocksdb::Slice& operand : operands) {
+    uint64_t value = 0;
+    if (absl::SimpleAtoi(
+            absl::string_view(operand.data() + 1, operand.size() - 1),
+            &value)) {
+      max = std::max(max, value);
+    }
+  }
+  *out = absl::StrCat(max);
+}
+
+void MergeLatestTimes(const rocksdb::Slice* existing,
+                      const std::vector<rocksdb::Slice>& operands,
+                      std::string* out) {
+  const size_t size = operands.front().size() - 1;
+  if (existing != nullptr && existing->size() == size) {
+    out->assign(existing->data(), existing->size());
+  } else {
+    out->assign(size, '\0');
+  }
+  for (const rocksdb::Slice& operand : operands) {
+    if (operand.size() - 1 != size) continue;
+    for (size_t at = 0; at + 8 <= size; at += 8) {
+      int64_t current = 0;
+      int64_t offered = 0;
+      std::memcpy(&current, out->data() + at, 8);
+      std::memcpy(&offered, operand.data() + 1 + at, 8);
+      if (offered != 0 && (current == 0 || offered > current)) {
+        std::memcpy(out->data() + at, &offered, 8);
+      }
+    }
+  }
+}
+
+// The merge operator of every family: dispatches on the operand's kind.
+class KamMergeOperator : public rocksdb::MergeOperator {
+ public:
+  bool FullMergeV2(const MergeOperationInput& in,
+                   MergeOperationOutput* out) const override {
+    if (in.operand_list.empty()) return false;
+    for (const rocksdb::Slice& operand : in.operand_list) {
+      if (operand.empty() || operand[0] != in.operand_list.front()[0]) {
+        return false;  // mixed or unknown kinds: a programming error
+      }
+    }
+    switch (in.operand_list.front()[0]) {
+      case kMaxCounter:
+        MergeMaxCounter(in.existing_value, in.operand_list, &out->new_value);
+        return true;
+      case kLatestTimes:
+        MergeLatestTimes(in.existing_value, in.operand_list, &out->new_value);
+        return true;
+      default:
+        return false;
+    }
+  }
+  const char* Name() const override { return "kam.Merge"; }
+};
+
 }  // namespace
+
+std::string MaxCounterOperand(uint64_t value) {
+  return absl::StrCat(std::string(1, kMaxCounter), value);
+}
+
+std::string LatestTimesOperand(const std::vector<int64_t>& micros) {
+  std::string operand(1, kLatestTimes);
+  for (int64_t t : micros) {
+    operand.append(reinterpret_cast<const char*>(&t), sizeof(t));
+  }
+  return operand;
+}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   std::error_code ec;
@@ -53,6 +137,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  if (options.env != nullptr) db_options.env = options.env;
 
   // Open every family the database already has, plus the requested ones.
   std::vector<std::string> names = {rocksdb::kDefaultColumnFamilyName};
@@ -68,9 +153,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
       names.push_back(name);
     }
   }
+  auto merge = std::make_shared<KamMergeOperator>();
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const auto& name : names) {
     descriptors.emplace_back(name, FamilyOptions(cache));
+    descriptors.back().options.merge_operator = merge;
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -83,6 +170,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   std::unique_ptr<Store> store(new Store());
   store->path_ = options.path;
   store->sync_writes_ = options.sync_writes;
+  store->write_fault_ = options.write_fault;
   store->db_.reset(raw);
   for (size_t i = 0; i < handles.size(); ++i) {
     store->families_[names[i]] = handles[i];
@@ -125,14 +213,16 @@ absl::StatusOr<bool> Store::GetProto(rocksdb::ColumnFamilyHandle* family,
   if (absl::IsNotFound(s)) return false;
   if (!s.ok()) return s;
   if (!message->ParseFromString(value)) {
-    return absl::InternalError(absl::StrCat("corrupt ",
-                                            message->GetTypeName(), " at key ",
-                                            key));
+    return absl::InternalError(
+        absl::StrCat("corrupt ", message->GetTypeName(), " at key ", key));
   }
   return true;
 }
 
 absl::Status Store::Write(rocksdb::WriteBatch* batch) {
+  if (write_fault_) {
+    if (absl::Status fault = write_fault_(*batch); !fault.ok()) return fault;
+  }
   rocksdb::WriteOptions options;
   options.sync = sync_writes_;
   return FromRocksStatus(db_->Write(options, batch), "write");
@@ -161,8 +251,7 @@ absl::Status Store::Checkpoint(const std::string& directory) {
     if (!s.ok()) return FromRocksStatus(s, "checkpoint");
   }
   std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
-  return FromRocksStatus(checkpoint->CreateCheckpoint(directory),
-                         "checkpoint");
+  return FromRocksStatus(checkpoint->CreateCheckpoint(directory), "checkpoint");
 }
 
 absl::Status Store::Flush() {

@@ -1,6 +1,7 @@
 #ifndef KAM_COMMON_STORE_H_
 #define KAM_COMMON_STORE_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "rocksdb/db.h"
+#include "rocksdb/merge_operator.h"
 #include "rocksdb/write_batch.h"
 
 namespace kam {
@@ -34,6 +36,12 @@ class Store {
     bool sync_writes = true;
     // Shared LRU block cache for all column families.
     size_t block_cache_bytes = 64 << 20;
+    // The RocksDB environment (file system); null for the default. Tests
+    // pass one that injects faults. Must outlive the Store.
+    rocksdb::Env* env = nullptr;
+    // Tests: called before each Write; a non-OK status fails that write
+    // without touching the database.
+    std::function<absl::Status(const rocksdb::WriteBatch&)> write_fault;
   };
 
   // Opens (creating if needed) the database at options.path. On error the
@@ -88,9 +96,24 @@ class Store {
 
   std::string path_;
   bool sync_writes_ = true;
+  std::function<absl::Status(const rocksdb::WriteBatch&)> write_fault_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 };
+
+// Merges: every family of a Store merges by the kind of the operand, so
+// writers that commit side by side can each stage "at least this" for a
+// value (batch->Merge) and the stored value never goes backwards, whatever
+// their commit order. The stored value stays in its plain form (as a Put
+// would write it), so readers need not know it was merged.
+//
+// MaxCounterOperand: the value is a decimal uint64; keeps the largest. A
+// stored value that is not a number counts as 0.
+std::string MaxCounterOperand(uint64_t value);
+// LatestTimesOperand: the value is N little-endian int64 microsecond times,
+// 0 meaning "none"; keeps the latest of each. A stored value of another
+// length counts as all "none".
+std::string LatestTimesOperand(const std::vector<int64_t>& micros);
 
 // PutProto serialises `message` into the batch at family/key.
 void PutProto(rocksdb::WriteBatch* batch, rocksdb::ColumnFamilyHandle* family,

@@ -47,7 +47,6 @@ constexpr char kOutbox[] = "outbox";
 
 constexpr int kMaxReportLimit = 1000;
 
-std::string AccountName(const std::string& id) { return "accounts/" + id; }
 
 // Newest first: the key of a time is the complement of its microseconds,
 // as 16 hex digits.
@@ -61,11 +60,20 @@ std::string Key(const std::string& a, const std::string& b) {
 }
 
 
-std::string EncodeStats(const CadenceStats& stats) {
-  std::string out;
+// Stats are stored as three int64 microsecond times, 0 for "never" (the
+// form Store's LatestTimesOperand merges).
+std::vector<int64_t> StatsMicros(const CadenceStats& stats) {
+  std::vector<int64_t> micros;
   for (const auto& t : {stats.last_visit, stats.last_executive_contact,
                         stats.last_business_review}) {
-    const int64_t micros = t ? absl::ToUnixMicros(*t) : 0;
+    micros.push_back(t ? absl::ToUnixMicros(*t) : 0);
+  }
+  return micros;
+}
+
+std::string EncodeStats(const CadenceStats& stats) {
+  std::string out;
+  for (int64_t micros : StatsMicros(stats)) {
     out.append(reinterpret_cast<const char*>(&micros), sizeof(micros));
   }
   return out;
@@ -121,25 +129,34 @@ struct EngagementLedger::AccountView {
   absl::Time known_since;
 };
 
-// IngestTxn stages interactions under the writer lock: one batch, with the
-// per-account cadence stats and dirty marks folded in at Commit.
+// IngestTxn stages one change of interactions, surveys or stages: one batch,
+// with the per-account cadence stats and dirty marks folded in at Commit.
+//
+// Locks (LockTable keys are resource names): appends hold their account
+// SHARED, so appends to one account run side by side, and the new
+// interaction's name and the request id exclusive (uniqueness). Their stats
+// only move forward ("the latest visit is at least this"), which they stage
+// as a merge, so they need not read them. A change that recomputes an
+// account's stats from its timeline (update, delete) holds the account
+// exclusive, so no append is in flight while it reads.
 class EngagementLedger::IngestTxn {
  public:
-  explicit IngestTxn(EngagementLedger* ledger)
-      : ledger_(ledger), writer_(ledger->feed_.get()) {}
+  IngestTxn(EngagementLedger* ledger, const std::vector<std::string>& keys,
+            const std::vector<std::string>& shared = {})
+      : ledger_(ledger), writer_(ledger->feed_.get(), keys, shared) {}
 
   rocksdb::WriteBatch* batch() { return &batch_; }
   absl::Time now() const { return writer_.now(); }
   ChangeFeed::Writer& writer() { return writer_; }
 
-  absl::StatusOr<CadenceStats*> Stats(const std::string& account_id) {
-    auto it = stats_.find(account_id);
-    if (it != stats_.end()) return &it->second;
-    KAM_ASSIGN_OR_RETURN(CadenceStats stats, ledger_->ReadStats(account_id));
-    return &(stats_[account_id] = stats);
+  // What this change moves forward in the account's stats (merged at
+  // Commit with what is stored).
+  CadenceStats* Later(const std::string& account_id) {
+    return &later_[account_id];
   }
+  // Replaces the account's stats (the account must be held exclusive).
   void ReplaceStats(const std::string& account_id, CadenceStats stats) {
-    stats_[account_id] = stats;
+    replaced_[account_id] = stats;
   }
   // Accounts read in this batch: a sync batch names the same few many times.
   const AccountView* CachedAccount(const std::string& name) const {
@@ -154,8 +171,12 @@ class EngagementLedger::IngestTxn {
   void MarkDirty(const std::string& account_id) { dirty_.insert(account_id); }
 
   absl::Status Commit() {
-    for (const auto& [account_id, stats] : stats_) {
+    for (const auto& [account_id, stats] : replaced_) {
       batch_.Put(ledger_->store_->Family(kStats), account_id, EncodeStats(stats));
+    }
+    for (const auto& [account_id, stats] : later_) {
+      batch_.Merge(ledger_->store_->Family(kStats), account_id,
+                   LatestTimesOperand(StatsMicros(stats)));
     }
     for (const auto& account_id : dirty_) {
       batch_.Put(ledger_->store_->Family(kDirty), account_id,
@@ -168,7 +189,8 @@ class EngagementLedger::IngestTxn {
   EngagementLedger* const ledger_;
   ChangeFeed::Writer writer_;
   rocksdb::WriteBatch batch_;
-  std::map<std::string, CadenceStats> stats_;
+  std::map<std::string, CadenceStats> later_;
+  std::map<std::string, CadenceStats> replaced_;
   std::map<std::string, AccountView> accounts_;
   std::set<std::string> claimed_;
   std::set<std::string> dirty_;
@@ -362,7 +384,7 @@ absl::Status EngagementLedger::StageCreate(
                    Key(TimeKey(when), interaction.interaction_id())),
                "");
   }
-  KAM_ASSIGN_OR_RETURN(CadenceStats * stats, txn.Stats(account.id));
+  CadenceStats* stats = txn.Later(account.id);
   if (IsVisit(interaction)) TakeLater(&stats->last_visit, when);
   if (IsBusinessReview(interaction)) TakeLater(&stats->last_business_review, when);
   if (has_executive) TakeLater(&stats->last_executive_contact, when);
@@ -372,10 +394,31 @@ absl::Status EngagementLedger::StageCreate(
   return absl::OkStatus();
 }
 
+namespace {
+
+// The locks of one append (see IngestTxn): the new interaction's name and the
+// request id exclusive, its account shared.
+void AppendKeys(const v1::CreateInteractionRequest& request,
+                std::vector<std::string>* keys,
+                std::vector<std::string>* shared) {
+  const v1::Interaction& interaction = request.interaction();
+  if (!interaction.interaction_id().empty()) {
+    keys->push_back(absl::StrCat(interaction.account(), "/interactions/",
+                                 interaction.interaction_id()));
+  }
+  keys->push_back(
+      RequestLog::LockKey("CreateInteraction", request.request_id()));
+  shared->push_back(interaction.account());
+}
+
+}  // namespace
+
 absl::Status EngagementLedger::CreateInteraction(
     const v1::CreateInteractionRequest& request, v1::Interaction* interaction,
     bool* replayed) {
-  IngestTxn txn(this);
+  std::vector<std::string> keys, shared;
+  AppendKeys(request, &keys, &shared);
+  IngestTxn txn(this, keys, shared);
   bool replay = false;
   KAM_RETURN_IF_ERROR(
       StageCreate(txn, request, "interaction", interaction, &replay));
@@ -393,7 +436,11 @@ absl::Status EngagementLedger::BatchCreateInteractions(
                                      " items, got ", request.requests_size(),
                                      "; split the batch"));
   }
-  IngestTxn txn(this);
+  std::vector<std::string> keys, shared;
+  keys.reserve(2 * request.requests_size());
+  shared.reserve(request.requests_size());
+  for (const auto& item : request.requests()) AppendKeys(item, &keys, &shared);
+  IngestTxn txn(this, keys, shared);
   std::set<std::string> request_ids;
   for (int i = 0; i < request.requests_size(); ++i) {
     auto* result = response->add_results();
@@ -578,7 +625,7 @@ absl::Status EngagementLedger::UpdateInteraction(
       "sentiment"};
   const auto& mask = request.update_mask();
   KAM_RETURN_IF_ERROR(ValidateMask(mask, *kPaths));
-  IngestTxn txn(this);
+  IngestTxn txn(this, {AccountName(ids.first)});
   v1::GetInteractionRequest get;
   get.set_name(request.interaction().name());
   v1::Interaction current;
@@ -653,7 +700,7 @@ absl::Status EngagementLedger::DeleteInteraction(
     const v1::DeleteInteractionRequest& request) {
   KAM_ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(),
                                                 "accounts", "interactions"));
-  IngestTxn txn(this);
+  IngestTxn txn(this, {AccountName(ids.first)});
   v1::GetInteractionRequest get;
   get.set_name(request.name());
   v1::Interaction current;
@@ -684,7 +731,10 @@ absl::Status EngagementLedger::RecordSurveyResponse(
   KAM_RETURN_IF_ERROR(ValidateRequestId("request_id", request.request_id()));
   v1::SurveyResponse response = request.response();
   response.clear_name();
-  IngestTxn txn(this);
+  IngestTxn txn(this,
+                {RequestLog::LockKey("RecordSurveyResponse",
+                                     request.request_id())},
+                /*shared=*/{response.account()});
   KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("RecordSurveyResponse",
                                                    request.request_id(), out));
   if (seen) return absl::OkStatus();
@@ -800,7 +850,8 @@ absl::Status EngagementLedger::SetCadencePolicy(
   KAM_RETURN_IF_ERROR(ValidateCadencePolicy(request.policy(), "policy"));
   *policy = request.policy();
   policy->set_is_default(false);
-  IngestTxn txn(this);
+  IngestTxn txn(this, {absl::StrCat("cadencePolicies/",
+                                    static_cast<int>(policy->tier()))});
   PutProto(txn.batch(), store_->Family(kCadence),
            absl::StrCat(static_cast<int>(policy->tier())), *policy);
   return txn.Commit();
@@ -945,7 +996,7 @@ absl::Status EngagementLedger::GetCoverage(const v1::GetCoverageRequest& request
 absl::Status EngagementLedger::SetRelationshipStage(
     const v1::SetRelationshipStageRequest& request, v1::RelationshipStage* out) {
   v1::RelationshipStage stage = request.stage();
-  IngestTxn txn(this);
+  IngestTxn txn(this, {stage.account()});
   KAM_RETURN_IF_ERROR(ValidateRelationshipStage(stage, "stage", txn.now()));
   KAM_ASSIGN_OR_RETURN(AccountView account,
                        ReadAccount("stage.account", stage.account(), false));
@@ -1055,7 +1106,7 @@ absl::StatusOr<int> EngagementLedger::PublishDirtySummaries(int max_accounts) {
   for (const auto& [account_id, token] : dirty) {
     v1::EngagementSummary summary;
     KAM_RETURN_IF_ERROR(Summarize(account_id, &summary));
-    ChangeFeed::Writer writer(feed_.get());
+    ChangeFeed::Writer writer(feed_.get(), {AccountName(account_id)});
     rocksdb::WriteBatch batch;
     // Marked again while we computed? Publish now, and again next round.
     std::string current;

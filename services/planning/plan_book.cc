@@ -314,7 +314,7 @@ absl::Status PlanBook::Mutate(const std::string& field, const std::string& name,
                               const std::string& description,
                               const Change& change, v1::AccountPlan* out) {
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName(field, name));
-  absl::MutexLock lock(&write_mu_);
+  LockTable::Locks locks = locks_.Lock({AccountName(key.account_id)});
   v1::AccountPlan plan;
   KAM_RETURN_IF_ERROR(ReadPlan(key, &plan));
   KAM_RETURN_IF_ERROR(CheckEtag(etag, plan.etag(), plan.name()));
@@ -344,7 +344,9 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
   // Taken before the lock: the score source may wait on scoring.
   const v1::SituationSnapshot snapshot = TakeSnapshot(account_id);
 
-  absl::MutexLock lock(&write_mu_);
+  LockTable::Locks locks = locks_.Lock(
+      {request.parent(),
+       RequestLog::LockKey("CreateAccountPlan", request.request_id())});
   if (!request.request_id().empty()) {
     KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("CreateAccountPlan",
                                                      request.request_id(), out));
@@ -523,7 +525,7 @@ absl::Status PlanBook::UpdatePlan(const v1::UpdateAccountPlanRequest& request,
 
 absl::Status PlanBook::DeletePlan(const v1::DeleteAccountPlanRequest& request) {
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName("name", request.name()));
-  absl::MutexLock lock(&write_mu_);
+  LockTable::Locks locks = locks_.Lock({AccountName(key.account_id)});
   v1::AccountPlan plan;
   KAM_RETURN_IF_ERROR(ReadPlan(key, &plan));
   KAM_RETURN_IF_ERROR(CheckEtag(request.etag(), plan.etag(), plan.name()));

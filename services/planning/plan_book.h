@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
+#include "common/lock_table.h"
 #include "common/request_log.h"
 #include "common/store.h"
 #include "kam/common/v1/feed.pb.h"
@@ -120,7 +121,7 @@ class PlanBook {
   // Reads a plan; NOT_FOUND naming it when absent.
   absl::Status ReadPlan(const PlanKey& key, v1::AccountPlan* plan) const;
   // The situation now, from the projections and the ScoreSource. Called
-  // outside the writer lock (the ScoreSource may wait on the network).
+  // outside the account's lock (the ScoreSource may wait on the network).
   v1::SituationSnapshot TakeSnapshot(const std::string& account_id) const;
   // FAILED_PRECONDITION unless the account is known and not deleted; sets
   // *display_name.
@@ -161,9 +162,11 @@ class PlanBook {
   Clock* const clock_;
   ScoreSource* const scores_;
   RequestLog requests_;
-  // Serialises plan writes (read-modify-write of plans and the in-force
-  // index); feed projections are written by the consumers on their own.
-  absl::Mutex write_mu_;
+  // Serialises the read-modify-write of one account's plans (its plans,
+  // revisions and in-force index; key: the account's name), so changes to
+  // different accounts run side by side and RocksDB group-commits their
+  // writes. Feed projections are written by the consumers on their own.
+  LockTable locks_;
 };
 
 }  // namespace kam::planning

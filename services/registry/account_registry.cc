@@ -30,9 +30,18 @@ constexpr char kOutbox[] = "outbox";
 
 constexpr int kMaxHierarchyDepth = 32;
 
-std::string AccountName(const std::string& id) {
-  return absl::StrCat("accounts/", id);
+// Taken by every change of an existing account's parent (LockTable key).
+constexpr char kHierarchyLock[] = "hierarchy";
+
+// True if an update with `mask` (checked by ValidateMask) writes `path`.
+bool MaskTouches(const google::protobuf::FieldMask& mask,
+                 absl::string_view path) {
+  for (const auto& p : mask.paths()) {
+    if (p == path) return true;
+  }
+  return false;
 }
+
 std::string ContactName(const std::string& account_id,
                         const std::string& contact_id) {
   return absl::StrCat("accounts/", account_id, "/contacts/", contact_id);
@@ -63,9 +72,12 @@ std::string ParentIdOf(const Account& account) {
 // Txn stages one logical change: reads see the store plus what the Txn
 // itself has staged (so an import can name a parent created earlier in the
 // same request), writes go into one WriteBatch with their feed events, and
-// nothing is visible until Commit. Holds the feed's writer lock throughout.
+// nothing is visible until Commit. Holds the locks of `keys` (resource
+// names, see LockTable) throughout; without keys, the whole table.
 class AccountRegistry::Txn {
  public:
+  Txn(AccountRegistry* registry, const std::vector<std::string>& keys)
+      : registry_(registry), writer_(registry->feed_.get(), keys) {}
   explicit Txn(AccountRegistry* registry)
       : registry_(registry), writer_(registry->feed_.get()) {}
 
@@ -287,7 +299,11 @@ absl::Status AccountRegistry::CreateAccount(
   }
   KAM_RETURN_IF_ERROR(ValidateAccount(account, "account"));
 
-  Txn txn(this);
+  // The new account and its parent: a concurrent delete of the parent must
+  // not miss its new child. A new account closes no cycle (nothing can name
+  // it as a parent before it exists), so the hierarchy lock is not needed.
+  Txn txn(this, {AccountName(account.account_id()), account.parent(),
+                 RequestLog::LockKey("CreateAccount", request.request_id())});
   KAM_ASSIGN_OR_RETURN(bool replay,
                        requests_.Lookup("CreateAccount", request.request_id(), out));
   if (replay) return absl::OkStatus();
@@ -393,7 +409,15 @@ absl::Status AccountRegistry::UpdateAccount(
                                                  request.account().name(), kAccounts));
   KAM_RETURN_IF_ERROR(ValidateMask(request.update_mask(), AccountMutablePaths()));
 
-  Txn txn(this);
+  // A change of parent also takes the new parent (see CreateAccount) and the
+  // hierarchy: two moves that each close half of a cycle would otherwise
+  // both pass their check.
+  std::vector<std::string> keys = {AccountName(id)};
+  if (MaskTouches(request.update_mask(), "parent")) {
+    keys.push_back(kHierarchyLock);
+    keys.push_back(request.account().parent());
+  }
+  Txn txn(this, keys);
   Account current;
   KAM_ASSIGN_OR_RETURN(bool found, txn.GetAccount(id, &current));
   if (!found) {
@@ -428,7 +452,9 @@ absl::Status AccountRegistry::DeleteAccount(
     const v1::DeleteAccountRequest& request,
     v1::DeleteAccountResponse* response) {
   KAM_ASSIGN_OR_RETURN(std::string id, ParseName("name", request.name(), kAccounts));
-  Txn txn(this);
+  // Children name their parent under the parent's lock, so holding this
+  // account's lock makes the "no children" check hold until the commit.
+  Txn txn(this, {AccountName(id)});
   Account account;
   KAM_ASSIGN_OR_RETURN(bool found, txn.GetAccount(id, &account));
   if (!found) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
@@ -598,7 +624,10 @@ absl::Status AccountRegistry::CreateContact(
   ApplyContactDefaults(&contact);
   KAM_RETURN_IF_ERROR(ValidateContact(contact, "contact"));
 
-  Txn txn(this);
+  // Contacts, their reporting lines and facts live under their account: its
+  // lock covers them.
+  Txn txn(this, {AccountName(account_id),
+                 RequestLog::LockKey("CreateContact", request.request_id())});
   KAM_ASSIGN_OR_RETURN(bool replay,
                        requests_.Lookup("CreateContact", request.request_id(), out));
   if (replay) return absl::OkStatus();
@@ -693,7 +722,7 @@ absl::Status AccountRegistry::UpdateContact(
   KAM_RETURN_IF_ERROR(ValidateMask(request.update_mask(), ContactMutablePaths()));
   const std::string& account_id = ids.first;
 
-  Txn txn(this);
+  Txn txn(this, {AccountName(account_id)});
   Contact current;
   KAM_ASSIGN_OR_RETURN(bool found, txn.GetContact(account_id, ids.second, &current));
   if (!found) {
@@ -726,7 +755,7 @@ absl::Status AccountRegistry::DeleteContact(
   KAM_ASSIGN_OR_RETURN(auto ids, ParseChildName("name", request.name(),
                                                 kAccounts, kContacts));
   const std::string& account_id = ids.first;
-  Txn txn(this);
+  Txn txn(this, {AccountName(account_id)});
   Contact contact;
   KAM_ASSIGN_OR_RETURN(bool found, txn.GetContact(account_id, ids.second, &contact));
   if (!found) return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
@@ -759,7 +788,7 @@ absl::Status AccountRegistry::RecordFinancialFact(
   fact.clear_update_time();
   KAM_RETURN_IF_ERROR(ValidateFinancialFact(fact, "fact"));
 
-  Txn txn(this);
+  Txn txn(this, {AccountName(account_id)});
   Account account;
   KAM_ASSIGN_OR_RETURN(bool account_found, txn.GetAccount(account_id, &account));
   if (!account_found) {
@@ -813,6 +842,7 @@ absl::Status AccountRegistry::ImportRecords(
                                      items, "; split it into batches"));
   }
   using Outcome = v1::ImportResult;
+  // An import may touch any account and move any parent: it runs alone.
   Txn txn(this);
   if (!request.validate_only()) {
     KAM_ASSIGN_OR_RETURN(bool replay, requests_.Lookup("ImportRecords",

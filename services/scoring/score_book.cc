@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -51,7 +52,6 @@ constexpr char kHistorySeqKey[] = "history_seq";
 
 constexpr double kScoreEpsilon = 0.005;
 
-std::string AccountName(const std::string& id) { return "accounts/" + id; }
 
 // The commit time, to the microsecond: tier entries keep microseconds, and
 // every copy of an instant (GetTier, history, feed) must read the same.
@@ -237,6 +237,7 @@ absl::Status ScoreBook::Load() {
   std::string value;
   absl::Status got = store_->Get(store_->Family(kMeta), kHistorySeqKey, &value);
   if (got.ok()) {
+    absl::MutexLock lock(&history_mu_);
     if (!absl::SimpleAtoi(value, &history_seq_)) {
       return absl::DataLossError("scoring: unreadable history counter");
     }
@@ -294,6 +295,7 @@ absl::Status ScoreBook::Load() {
     const std::string id = it->key().ToString();
     TierEntry entry = EntryFromStanding(standing);
     if (entry.override) {
+      absl::MutexLock lock(&expiries_mu_);
       expiries_.emplace(
           absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())), id);
     }
@@ -359,14 +361,23 @@ TierEntry ScoreBook::EntryFromStanding(const Standing& standing) {
 std::string ScoreBook::NextHistoryKey(const std::string& account_id,
                                       absl::Time at) {
   const uint64_t micros = static_cast<uint64_t>(absl::ToUnixMicros(at));
-  ++history_seq_;
+  uint64_t seq;
+  {
+    absl::MutexLock lock(&history_mu_);
+    seq = ++history_seq_;
+  }
   return absl::StrCat(HistoryPrefix(account_id),
                       absl::Hex(~micros, absl::kZeroPad16),
-                      absl::Hex(~history_seq_, absl::kZeroPad16));
+                      absl::Hex(~seq, absl::kZeroPad16));
 }
 
 void ScoreBook::StageHistoryCounter(rocksdb::WriteBatch* batch) {
-  batch->Put(store_->Family(kMeta), kHistorySeqKey, absl::StrCat(history_seq_));
+  uint64_t seq;
+  {
+    absl::MutexLock lock(&history_mu_);
+    seq = history_seq_;
+  }
+  batch->Merge(store_->Family(kMeta), kHistorySeqKey, MaxCounterOperand(seq));
 }
 
 void ScoreBook::StageTierChange(ChangeFeed::Writer& writer,
@@ -675,6 +686,7 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
         change.set_detail("the account was deleted in the registry");
         StageTierChange(writer, &batch, id, change);
         if (previous.override) {
+          absl::MutexLock lock(&expiries_mu_);
           expiries_.erase({absl::ToUnixMicros(
                                FromProtoTime(previous.override->expire_time())),
                            id});
@@ -1020,6 +1032,10 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
   }
   KAM_RETURN_IF_ERROR(ValidateText("rater", request.rater(), 1, 254, false));
   KAM_RETURN_IF_ERROR(ValidateText("note", request.note(), 0, 2000, true));
+  // The account's lock before the model: an activation (which holds every
+  // lock) cannot slip in between and leave this rating scored by a retired
+  // model.
+  ChangeFeed::Writer writer(feed_.get(), {request.account()});
   auto model = active_model();
   if (!model)
     return absl::FailedPreconditionError("there is no active score model");
@@ -1040,7 +1056,6 @@ absl::Status ScoreBook::SetRating(const v1::SetRatingRequest& request,
             "), got \"", request.criterion_id(), "\""));
   }
 
-  ChangeFeed::Writer writer(feed_.get());
   std::string id;
   KAM_ASSIGN_OR_RETURN(AccountFacts facts,
                        ReadRegisteredFacts("account", request.account(), &id));
@@ -1247,19 +1262,24 @@ absl::Status ScoreBook::ApplyOverride(ChangeFeed::Writer& writer,
   if (!tiers_.Lookup(account_id, &entry)) entry = EntryFromStanding(standing);
   const absl::Time now = CommitTime(writer);
   rocksdb::WriteBatch batch;
-  if (entry.override) {
-    expiries_.erase(
-        {absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())),
-         account_id});
+  {
+    absl::MutexLock lock(&expiries_mu_);
+    if (entry.override) {
+      expiries_.erase(
+          {absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())),
+           account_id});
+    }
+    if (override_or_null != nullptr) {
+      expiries_.emplace(
+          absl::ToUnixMicros(FromProtoTime(override_or_null->expire_time())),
+          account_id);
+    }
   }
   const Tier previous_tier = entry.tier;
   if (override_or_null != nullptr) {
     entry.override =
         std::make_shared<const v1::TierOverride>(*override_or_null);
     *standing.mutable_override() = *override_or_null;
-    expiries_.emplace(
-        absl::ToUnixMicros(FromProtoTime(override_or_null->expire_time())),
-        account_id);
   } else {
     entry.override.reset();
     standing.clear_override();
@@ -1306,7 +1326,7 @@ absl::Status ScoreBook::SetTierOverride(
     return InvalidField("expire_time", "is required (an override always ends)");
   }
   const absl::Time expire = FromProtoTime(request.expire_time());
-  ChangeFeed::Writer writer(feed_.get());
+  ChangeFeed::Writer writer(feed_.get(), {AccountName(id)});
   const absl::Time now = CommitTime(writer);
   if (expire <= now)
     return InvalidField("expire_time", "must be in the future");
@@ -1335,7 +1355,7 @@ absl::Status ScoreBook::ClearTierOverride(
   KAM_ASSIGN_OR_RETURN(std::string id,
                        ParseName("account", request.account(), "accounts"));
   KAM_RETURN_IF_ERROR(ValidateText("author", request.author(), 1, 254, false));
-  ChangeFeed::Writer writer(feed_.get());
+  ChangeFeed::Writer writer(feed_.get(), {AccountName(id)});
   TierEntry entry;
   if (!tiers_.Lookup(id, &entry) || !entry.override) {
     return absl::NotFoundError(
@@ -1350,8 +1370,14 @@ absl::StatusOr<int> ScoreBook::ExpireOverrides() {
   ChangeFeed::Writer writer(feed_.get());
   const int64_t now = absl::ToUnixMicros(CommitTime(writer));
   int expired = 0;
-  while (!expiries_.empty() && expiries_.begin()->first <= now) {
-    const auto [micros, id] = *expiries_.begin();
+  while (true) {
+    int64_t micros;
+    std::string id;
+    {
+      absl::MutexLock lock(&expiries_mu_);
+      if (expiries_.empty() || expiries_.begin()->first > now) break;
+      std::tie(micros, id) = *expiries_.begin();
+    }
     TierEntry entry;
     // A rescore after the expiry ends the override too (StageRescore), and
     // then a newer override may be in force: the entry is stale. Drop it and
@@ -1360,7 +1386,8 @@ absl::StatusOr<int> ScoreBook::ExpireOverrides() {
     if (!tiers_.Lookup(id, &entry) || !entry.override ||
         absl::ToUnixMicros(FromProtoTime(entry.override->expire_time())) !=
             micros) {
-      expiries_.erase(expiries_.begin());
+      absl::MutexLock lock(&expiries_mu_);
+      expiries_.erase({micros, id});
       continue;
     }
     const std::string detail =
@@ -1369,6 +1396,7 @@ absl::StatusOr<int> ScoreBook::ExpireOverrides() {
     absl::Status s = ApplyOverride(writer, id, nullptr, v1::OVERRIDE_EXPIRED,
                                    detail, nullptr);
     if (absl::IsNotFound(s)) {
+      absl::MutexLock lock(&expiries_mu_);
       expiries_.erase({micros, id});  // the account went away
       continue;
     }

@@ -211,7 +211,11 @@ class ScoreBook {
   absl::Status CommitAndPublish(ChangeFeed::Writer& writer,
                                 rocksdb::WriteBatch* batch,
                                 std::vector<MemoryUpdate>* updates);
+  // A history key for an entry of `account_id` at `at`: newest first, and
+  // unique through a counter that breaks ties within one microsecond.
   std::string NextHistoryKey(const std::string& account_id, absl::Time at);
+  // Stages "the counter is at least where it is now" (a max merge, so
+  // writers that commit side by side never move it backwards).
   void StageHistoryCounter(rocksdb::WriteBatch* batch);
 
   absl::StatusOr<internal::AccountFacts> ReadRegisteredFacts(
@@ -227,7 +231,7 @@ class ScoreBook {
                             internal::Standing* standing) const;
   TierEntry EntryFromStanding(const internal::Standing& standing);
   // Changes an account's tier in force for an override set, cleared or
-  // expired; under the writer lock.
+  // expired; under the account's lock (or the whole table).
   absl::Status ApplyOverride(ChangeFeed::Writer& writer,
                              const std::string& account_id,
                              const v1::TierOverride* override_or_null,
@@ -260,9 +264,13 @@ class ScoreBook {
   std::shared_ptr<const v1::ScoreModel> active_ ABSL_GUARDED_BY(model_mu_);
   std::deque<std::string> model_tags_ ABSL_GUARDED_BY(model_mu_);
 
-  // Only touched under the feed's writer lock.
-  uint64_t history_seq_ = 0;
-  std::set<std::pair<int64_t, std::string>> expiries_;  // (micros, id)
+  // Changes to different accounts run side by side (each holds its
+  // account's lock), so what they share has locks of its own.
+  absl::Mutex history_mu_;
+  uint64_t history_seq_ ABSL_GUARDED_BY(history_mu_) = 0;
+  absl::Mutex expiries_mu_;
+  std::set<std::pair<int64_t, std::string>> expiries_
+      ABSL_GUARDED_BY(expiries_mu_);  // (micros, id)
 
   mutable absl::Mutex run_mu_;
   mutable absl::CondVar run_ended_;
