@@ -1,16 +1,19 @@
 #include "common/feed_consumer.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/limits.h"
 #include "common/status.h"
+#include "grpc/grpc.h"
+#include "grpcpp/create_channel.h"
 #include "kam/common/v1/feed.grpc.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
-#include "grpcpp/create_channel.h"
 
 namespace kam {
 
@@ -20,8 +23,8 @@ using kam::common::v1::WatchChangesResponse;
 
 FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
     : options_(std::move(options)), apply_(std::move(apply)) {
-  auto stored = ReadCursor(*options_.store, options_.cursor_family,
-                           options_.feed_name);
+  auto stored =
+      ReadCursor(*options_.store, options_.cursor_family, options_.feed_name);
   if (stored.ok()) {
     cursor_.store(*stored);
   } else {
@@ -33,8 +36,9 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
     const prometheus::Labels labels = {{"feed", options_.feed_name}};
     lag_gauge_ = &prometheus::BuildGauge()
                       .Name("kam_feed_consumer_lag_events")
-                      .Help("Events the producer has committed that this "
-                            "consumer has not applied yet")
+                      .Help(
+                          "Events the producer has committed that this "
+                          "consumer has not applied yet")
                       .Register(*options_.metrics)
                       .Add(labels);
     cursor_gauge_ = &prometheus::BuildGauge()
@@ -55,12 +59,41 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
              .Add(labels);
     connected_gauge_ = &prometheus::BuildGauge()
                             .Name("kam_feed_consumer_connected")
-                            .Help("1 while a stream to the producer is open; "
-                                  "the lag is as last reported otherwise")
+                            .Help(
+                                "1 while a stream to the producer is open; "
+                                "the lag is as last reported otherwise")
                             .Register(*options_.metrics)
                             .Add(labels);
+    stalls_counter_ =
+        &prometheus::BuildCounter()
+             .Name("kam_feed_consumer_stalls_total")
+             .Help(
+                 "Streams cancelled because neither an event nor a "
+                 "heartbeat came for the stall timeout (then reconnected)")
+             .Register(*options_.metrics)
+             .Add(labels);
+    last_message_gauge_ =
+        &prometheus::BuildGauge()
+             .Name("kam_feed_consumer_last_message_timestamp_seconds")
+             .Help(
+                 "Unix time of the last response (events or heartbeat) "
+                 "from the producer; the consumer's start until the first")
+             .Register(*options_.metrics)
+             .Add(labels);
     cursor_gauge_->Set(static_cast<double>(cursor_.load()));
   }
+}
+
+grpc::ChannelArguments FeedConsumer::PeerChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kFeedMaxMessageBytes);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A consumer sends no data after its request: without this, gRPC stops
+  // pinging after two pings.
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  return args;
 }
 
 FeedConsumer::Options FeedConsumer::Options::ForPeer(
@@ -69,8 +102,8 @@ FeedConsumer::Options FeedConsumer::Options::ForPeer(
     prometheus::Registry* metrics) {
   Options options;
   options.feed_name = std::move(feed_name);
-  options.channel =
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  options.channel = grpc::CreateCustomChannel(
+      address, grpc::InsecureChannelCredentials(), PeerChannelArguments());
   options.store = store;
   options.cursor_family = cursor_family;
   options.bearer_token = std::move(bearer_token);
@@ -99,7 +132,12 @@ void FeedConsumer::Start() {
   absl::MutexLock lock(&mu_);
   if (thread_.joinable()) return;
   stopping_ = false;
+  if (last_message_gauge_ != nullptr) {
+    last_message_gauge_->Set(
+        absl::ToDoubleSeconds(options_.clock->Now() - absl::UnixEpoch()));
+  }
   thread_ = std::thread([this] { Run(); });
+  watchdog_ = std::thread([this] { Watchdog(); });
 }
 
 void FeedConsumer::Stop() {
@@ -109,6 +147,31 @@ void FeedConsumer::Stop() {
     if (active_ != nullptr) active_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+  if (watchdog_.joinable()) watchdog_.join();
+}
+
+void FeedConsumer::Watchdog() {
+  // Looks often enough to notice a stall within a quarter of the timeout
+  // (and at least every second, so a fake clock moved by a test is seen).
+  const absl::Duration poll =
+      std::min(options_.stall_timeout / 4, absl::Seconds(1));
+  absl::MutexLock lock(&mu_);
+  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping_), poll)) {
+    if (active_ == nullptr || stalled_) continue;
+    const absl::Duration silent = options_.clock->Now() - waiting_since_;
+    if (silent < options_.stall_timeout) continue;
+    stalled_ = true;
+    ++stalls_;
+    if (stalls_counter_ != nullptr) stalls_counter_->Increment();
+    active_->TryCancel();
+  }
+}
+
+void FeedConsumer::Heard() {
+  if (last_message_gauge_ != nullptr) {
+    last_message_gauge_->Set(
+        absl::ToDoubleSeconds(options_.clock->Now() - absl::UnixEpoch()));
+  }
 }
 
 bool FeedConsumer::WaitForCursor(uint64_t sequence, absl::Duration timeout) {
@@ -128,6 +191,8 @@ void FeedConsumer::Run() {
     absl::Status status = FollowOnce();
     connected_ = false;
     if (connected_gauge_ != nullptr) connected_gauge_->Set(0);
+    // The last known head stays: the lag is still head - cursor.
+    UpdateLag();
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     if (reconnects_counter_ != nullptr) reconnects_counter_->Increment();
@@ -146,8 +211,8 @@ void FeedConsumer::Run() {
 
 absl::Status FeedConsumer::FollowOnce() {
   if (!cursor_error_.ok()) {
-    auto stored = ReadCursor(*options_.store, options_.cursor_family,
-                             options_.feed_name);
+    auto stored =
+        ReadCursor(*options_.store, options_.cursor_family, options_.feed_name);
     if (!stored.ok()) return stored.status();
     cursor_.store(*stored);
     cursor_error_ = absl::OkStatus();
@@ -160,6 +225,8 @@ absl::Status FeedConsumer::FollowOnce() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::CancelledError("stopping");
     active_ = &context;
+    stalled_ = false;
+    waiting_since_ = options_.clock->Now();
   }
   auto stub = kam::common::v1::ChangeFeed::NewStub(options_.channel);
   WatchChangesRequest request;
@@ -168,25 +235,46 @@ absl::Status FeedConsumer::FollowOnce() {
   WatchChangesResponse response;
   absl::Status result;
   while (reader->Read(&response)) {
+    {
+      // Applying is not waiting: a slow apply is not a silent producer.
+      absl::MutexLock lock(&mu_);
+      waiting_since_ = absl::InfiniteFuture();
+    }
+    Heard();
     if (!connected_.exchange(true) && connected_gauge_ != nullptr) {
       connected_gauge_->Set(1);
     }
+    // The head first: if this batch cannot be applied, the lag still shows
+    // how far behind the consumer is.
     head_.store(response.head_sequence(), std::memory_order_release);
+    UpdateLag();
     if (response.events_size() > 0) {
       result = ApplyBatch(response.events());
+      UpdateLag();
       if (!result.ok()) {
         context.TryCancel();
         break;
       }
     }
-    UpdateLag();
+    absl::MutexLock lock(&mu_);
+    waiting_since_ = options_.clock->Now();
   }
   grpc::Status finish = reader->Finish();
+  bool stalled = false;
   {
     absl::MutexLock lock(&mu_);
     active_ = nullptr;
+    waiting_since_ = absl::InfiniteFuture();
+    stalled = stalled_;
   }
   if (!result.ok()) return result;
+  if (stalled) {
+    return absl::DeadlineExceededError(
+        absl::StrCat("no event or heartbeat from the producer for ",
+                     absl::FormatDuration(options_.stall_timeout),
+                     "; cancelled the stream (a silent producer or a half-open "
+                     "connection)"));
+  }
   if (finish.ok()) return absl::UnavailableError("producer ended the stream");
   return FromGrpcStatus(finish);
 }
@@ -198,9 +286,9 @@ absl::Status FeedConsumer::ApplyBatch(
   for (const ChangeEvent& event : events) {
     if (event.sequence() <= last) continue;  // already applied (replayed)
     if (event.sequence() != last + 1) {
-      return absl::DataLossError(absl::StrCat(
-          "feed ", options_.feed_name, " skipped from ", last, " to ",
-          event.sequence()));
+      return absl::DataLossError(absl::StrCat("feed ", options_.feed_name,
+                                              " skipped from ", last, " to ",
+                                              event.sequence()));
     }
     absl::Status applied = apply_(event, &batch);
     if (!applied.ok()) {

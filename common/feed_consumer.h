@@ -11,9 +11,11 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/store.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "kam/common/v1/feed.pb.h"
 
 namespace prometheus {
@@ -34,6 +36,14 @@ namespace kam {
 // A lost connection (the producer restarted, the network failed) is retried
 // with exponential back-off and jitter. An `apply` error stops progress at
 // that event and is retried the same way: an event is never skipped.
+//
+// Health: a stream that brings no event and no heartbeat for `stall_timeout`
+// while the consumer waits for one (a silent producer, a half-open
+// connection) is cancelled and reconnected, and counted in
+// kam_feed_consumer_stalls_total. The lag gauge is the producer's last
+// reported head minus the cursor, also while the consumer is disconnected or
+// cannot apply (the producer's first response carries the head alone, so a
+// consumer learns it before any batch it might fail on).
 class FeedConsumer {
  public:
   using ApplyFn = std::function<absl::Status(
@@ -51,19 +61,40 @@ class FeedConsumer {
     std::string bearer_token;
     absl::Duration min_backoff = absl::Milliseconds(100);
     absl::Duration max_backoff = absl::Seconds(10);
+    // Waiting this long for a message (event or heartbeat) on an open stream
+    // counts as a stall: cancel and reconnect. Three of the producer's
+    // heartbeat intervals (ChangeFeedService::Options, 5 s).
+    absl::Duration stall_timeout = absl::Seconds(15);
+    // Where the watchdog and the last-message gauge read the time.
+    Clock* clock = Clock::Real();
     // Options for following the feed of the service at `address`
     // ("host:port"), with the cursor in `cursor_family` of `store` and the
     // metrics in `metrics` (may be null). The channel is plaintext: peers
-    // talk over loopback or a network that provides its own encryption.
+    // talk over loopback or a network that provides its own encryption. It
+    // has PeerChannelArguments().
     static Options ForPeer(std::string feed_name, const std::string& address,
                            std::string bearer_token, Store* store,
                            rocksdb::ColumnFamilyHandle* cursor_family,
                            prometheus::Registry* metrics);
 
-    // Optional: exports kam_feed_consumer_lag_events{feed=...},
-    // kam_feed_consumer_connected{feed=...} and friends.
+    // Optional: exports, each with {feed=...}: kam_feed_consumer_lag_events,
+    // kam_feed_consumer_cursor, kam_feed_consumer_connected,
+    // kam_feed_consumer_events_applied_total,
+    // kam_feed_consumer_reconnects_total, kam_feed_consumer_stalls_total and
+    // kam_feed_consumer_last_message_timestamp_seconds (Unix time of the last
+    // response, event or heartbeat; the start time until the first).
     prometheus::Registry* metrics = nullptr;
   };
+
+  // The channel arguments of a feed consumer's channel: receives messages up
+  // to kFeedMaxMessageBytes (common/limits.h), and keepalive pings every 20 s
+  // (10 s to answer, also between streams and without data) so a dead
+  // connection is noticed by the transport too. The producer's server must
+  // accept pings that often
+  // (GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS
+  // <= 20000, GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS = 1), or it answers
+  // with GOAWAY "too_many_pings" and the client backs its pings off.
+  static grpc::ChannelArguments PeerChannelArguments();
 
   FeedConsumer(Options options, ApplyFn apply);
   // Stops if running.
@@ -82,29 +113,37 @@ class FeedConsumer {
   }
   // True while a stream to the producer is open.
   bool connected() const { return connected_.load(); }
+  // Streams the watchdog cancelled because they went silent.
+  int stalls() const { return stalls_.load(); }
 
   // Blocks until cursor() >= sequence or the timeout passes; returns whether
   // the cursor got there.
   bool WaitForCursor(uint64_t sequence, absl::Duration timeout);
 
   // Reads a stored cursor without a consumer (for status pages and tests).
-  static absl::StatusOr<uint64_t> ReadCursor(const Store& store,
-                                             rocksdb::ColumnFamilyHandle* family,
-                                             const std::string& feed_name);
+  static absl::StatusOr<uint64_t> ReadCursor(
+      const Store& store, rocksdb::ColumnFamilyHandle* family,
+      const std::string& feed_name);
 
  private:
   void Run();
+  // Cancels the open stream when it has been silent for stall_timeout.
+  void Watchdog();
   // One connection: returns when the stream ends.
   absl::Status FollowOnce();
-  absl::Status ApplyBatch(const google::protobuf::RepeatedPtrField<
-                          kam::common::v1::ChangeEvent>& events);
+  absl::Status ApplyBatch(
+      const google::protobuf::RepeatedPtrField<kam::common::v1::ChangeEvent>&
+          events);
   void UpdateLag();
+  // Records a response (event batch or heartbeat) heard now.
+  void Heard();
 
   const Options options_;
   const ApplyFn apply_;
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> head_{0};
   std::atomic<bool> connected_{false};
+  std::atomic<int> stalls_{0};
   // Set if the stored cursor could not be read; only the consumer thread
   // touches it after construction.
   absl::Status cursor_error_;
@@ -112,13 +151,21 @@ class FeedConsumer {
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // When the consumer started waiting for the next response, while it waits
+  // (InfiniteFuture otherwise); what the watchdog looks at.
+  absl::Time waiting_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  // The watchdog cancelled the active stream.
+  bool stalled_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+  std::thread watchdog_;
 
   prometheus::Gauge* lag_gauge_ = nullptr;
   prometheus::Gauge* cursor_gauge_ = nullptr;
   prometheus::Counter* applied_counter_ = nullptr;
   prometheus::Counter* reconnects_counter_ = nullptr;
   prometheus::Gauge* connected_gauge_ = nullptr;
+  prometheus::Counter* stalls_counter_ = nullptr;
+  prometheus::Gauge* last_message_gauge_ = nullptr;
 };
 
 }  // namespace kam

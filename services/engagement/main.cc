@@ -155,7 +155,9 @@ int main(int argc, char** argv) {
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::engagement::EngagementService engagement_service(
       &ledger, &host.authorizer(), &pool, &host.metrics().registry());
-  kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer());
+  kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer(),
+                                      absl::Seconds(5), kam::Role::kViewer,
+                                      &host.metrics().registry());
   host.Register(&engagement_service,
                 kam::engagement::v1::Engagement::service_full_name());
   host.Register(&feed_service,

@@ -50,7 +50,9 @@ int main(int argc, char** argv) {
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
                                                   &pool);
-  kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer());
+  kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer(),
+                                      absl::Seconds(5), kam::Role::kViewer,
+                                      &host.metrics().registry());
   host.Register(&registry_service,
                 kam::registry::v1::Registry::service_full_name());
   host.Register(&feed_service,

@@ -133,7 +133,8 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
                                   host.clock(), &pool);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::ChangeFeedService tier_feed(&book.feed(), &host.authorizer(),
-                                   absl::Seconds(5), kam::Role::kTierReader);
+                                   absl::Seconds(5), kam::Role::kTierReader,
+                                   &host.metrics().registry());
   kam::scoring::ScoringService scoring_service(&book, &host.authorizer(), &pool,
                                                &tier_feed);
   host.Register(&scoring_service,
@@ -182,7 +183,8 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
   kam::AdminService admin_service(store->get(), &host.authorizer(),
                                   host.clock(), &pool);
   kam::ChangeFeedService tier_feed(&replica.feed(), &host.authorizer(),
-                                   absl::Seconds(5), kam::Role::kTierReader);
+                                   absl::Seconds(5), kam::Role::kTierReader,
+                                   &host.metrics().registry());
   kam::scoring::TierReplicaService service(&replica, &host.authorizer(),
                                            &tier_feed);
   host.Register(&service, kam::scoring::v1::Scoring::service_full_name());

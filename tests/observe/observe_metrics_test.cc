@@ -55,6 +55,12 @@ std::set<std::string> OwnersOf(const std::string& metric) {
   if (absl::StartsWith(metric, "kam_feed_consumer_")) {
     return {"kam-engagement", "kam-scoring", "kam-planning"};
   }
+  // The change-feed servers: the registry's and engagement's feeds, and
+  // scoring's tier feed. Planning serves none.
+  if (absl::StartsWith(metric, "kam_feed_watch_") ||
+      absl::StartsWith(metric, "kam_feed_tail_")) {
+    return {"kam-registry", "kam-engagement", "kam-scoring"};
+  }
   if (absl::StartsWith(metric, "kam_engagement_")) return {"kam-engagement"};
   if (absl::StartsWith(metric, "kam_scoring_")) return {"kam-scoring"};
   if (absl::StartsWith(metric, "kam_planning_")) return {"kam-planning"};

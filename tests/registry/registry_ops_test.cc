@@ -127,7 +127,10 @@ TEST_F(RegistryDrainTest, SigtermEndsOpenFeedStreamsAndExitsZero) {
     cv1::WatchChangesRequest request;
     auto reader = client().feed().WatchChanges(&context, request);
     cv1::WatchChangesResponse response;
-    ASSERT_TRUE(reader->Read(&response));  // open, replaying
+    // Open: the head alone first (kam.common.v1.ChangeFeed), then the replay.
+    ASSERT_TRUE(reader->Read(&response));
+    ASSERT_EQ(response.events_size(), 0);
+    ASSERT_TRUE(reader->Read(&response));  // replaying
     ASSERT_EQ(response.events_size(), 1);
 
     const absl::Time signalled = absl::Now();
