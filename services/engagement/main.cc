@@ -2,8 +2,8 @@
 // relationship stages. Wiring only; the rules live in EngagementLedger and
 // engagement_rules.
 #include <atomic>
-#include <memory>
 #include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -44,10 +44,7 @@ ABSL_FLAG(absl::Duration, summary_interval, absl::Milliseconds(200),
 
 namespace {
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "kam-engagement: %s\n", status.ToString().c_str());
-  return 1;
-}
+constexpr char kProgram[] = "kam-engagement";
 
 absl::StatusOr<kam::common::v1::Tier> ParseTier(std::string name) {
   name = absl::AsciiStrToUpper(name);
@@ -75,18 +72,19 @@ int main(int argc, char** argv) {
   const kam::ServerFlags flags = kam::ReadServerFlags(
       {"127.0.0.1:50062", "127.0.0.1:9462", "./data/engagement"});
   auto tier = ParseTier(absl::GetFlag(FLAGS_default_tier));
-  if (!tier.ok()) return Fail(tier.status());
+  if (!tier.ok()) {
+    std::fprintf(stderr, "%s: %s\n", kProgram,
+                 std::string(tier.status().message()).c_str());
+    return 2;
+  }
 
-  kam::ServiceHost host("kam-engagement", flags);
-  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
-
-  kam::Store::Options store_options;
-  store_options.path = flags.data_dir;
-  store_options.column_families =
-      kam::engagement::EngagementLedger::ColumnFamilies();
-  store_options.sync_writes = flags.sync_writes;
-  auto store = kam::Store::Open(store_options);
-  if (!store.ok()) return Fail(store.status());
+  kam::ServiceHost host(kProgram, flags);
+  if (absl::Status s = host.Init(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
+  auto store =
+      host.OpenStore(kam::engagement::EngagementLedger::ColumnFamilies());
+  if (!store.ok()) return kam::CannotStart(kProgram, store.status());
   kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::engagement::EngagementLedger ledger(store->get(), host.clock(), {*tier});
@@ -128,7 +126,7 @@ int main(int argc, char** argv) {
     overdue_by_tier[t] = &overdue_family.Add({{"tier", label}});
   }
   absl::Notification stop_background;
-  std::thread background([&] {
+  auto publish_loop = [&] {
     const absl::Duration interval = absl::GetFlag(FLAGS_summary_interval);
     absl::Time next_gauge = absl::InfinitePast();
     while (!stop_background.WaitForNotificationWithTimeout(interval)) {
@@ -147,14 +145,13 @@ int main(int argc, char** argv) {
         }
       }
     }
-  });
+  };
 
-  kam::WorkerPool pool(4);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
-                                  host.clock(), &pool);
+                                  host.clock(), host.pools().read);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::engagement::EngagementService engagement_service(
-      &ledger, &host.authorizer(), &pool, &host.metrics().registry());
+      &ledger, &host.authorizer(), host.pools(), &host.metrics().registry());
   kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer(),
                                       absl::Seconds(5), kam::Role::kViewer,
                                       &host.metrics().registry());
@@ -164,14 +161,23 @@ int main(int argc, char** argv) {
                 kam::common::v1::ChangeFeed::service_full_name());
   host.AddDrainHook([&feed_service] { feed_service.Drain(); });
   host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
-  if (scoring_feed) host.AddDrainHook([&scoring_feed] { scoring_feed->Stop(); });
+  if (scoring_feed)
+    host.AddDrainHook([&scoring_feed] { scoring_feed->Stop(); });
 
+  // Threads start once serving: a failed start has nothing to stop.
+  if (absl::Status s = host.Start(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
   registry_feed.Start();
   if (scoring_feed) scoring_feed->Start();
-  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  std::thread background(publish_loop);
   host.RunUntilSignal();
   stop_background.Notify();
   background.join();
-  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  if (absl::Status s = (*store)->Flush(); !s.ok()) {
+    std::fprintf(stderr, "%s: flushing the store at shutdown: %s\n", kProgram,
+                 s.ToString().c_str());
+    return 1;
+  }
   return 0;
 }

@@ -49,10 +49,7 @@ ABSL_FLAG(absl::Duration, gauge_interval, absl::Seconds(30),
 
 namespace {
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "kam-planning: %s\n", status.ToString().c_str());
-  return 1;
-}
+constexpr char kProgram[] = "kam-planning";
 
 namespace v1 = ::kam::planning::v1;
 
@@ -66,8 +63,9 @@ class PlanGauges {
                       .Register(registry);
     auto& overdue = prometheus::BuildGauge()
                         .Name("kam_planning_overdue_actions")
-                        .Help("Open actions past their due time in plans in "
-                              "force")
+                        .Help(
+                            "Open actions past their due time in plans in "
+                            "force")
                         .Register(registry);
     auto& due = prometheus::BuildGauge()
                     .Name("kam_planning_plans_due_for_review")
@@ -75,12 +73,14 @@ class PlanGauges {
                     .Register(registry);
     auto& uncovered = prometheus::BuildGauge()
                           .Name("kam_planning_key_accounts_without_plan")
-                          .Help("Key accounts (by scoring's tier feed) without "
-                                "a plan in force")
+                          .Help(
+                              "Key accounts (by scoring's tier feed) without "
+                              "a plan in force")
                           .Register(registry);
     for (v1::PlanHorizon h : {v1::STRATEGIC, v1::TACTICAL, v1::OPERATIONAL}) {
       const std::string horizon = kam::planning::HorizonLabel(h);
-      for (v1::PlanStatus s : {v1::DRAFT, v1::ACTIVE, v1::UNDER_REVIEW, v1::CLOSED}) {
+      for (v1::PlanStatus s :
+           {v1::DRAFT, v1::ACTIVE, v1::UNDER_REVIEW, v1::CLOSED}) {
         plans_[h][s] = &plans.Add(
             {{"horizon", horizon}, {"status", kam::planning::StatusLabel(s)}});
       }
@@ -121,15 +121,12 @@ int main(int argc, char** argv) {
   const kam::ServerFlags flags = kam::ReadServerFlags(
       {"127.0.0.1:50064", "127.0.0.1:9464", "./data/planning"});
 
-  kam::ServiceHost host("kam-planning", flags);
-  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
-
-  kam::Store::Options store_options;
-  store_options.path = flags.data_dir;
-  store_options.column_families = kam::planning::PlanBook::ColumnFamilies();
-  store_options.sync_writes = flags.sync_writes;
-  auto store = kam::Store::Open(store_options);
-  if (!store.ok()) return Fail(store.status());
+  kam::ServiceHost host(kProgram, flags);
+  if (absl::Status s = host.Init(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
+  auto store = host.OpenStore(kam::planning::PlanBook::ColumnFamilies());
+  if (!store.ok()) return kam::CannotStart(kProgram, store.status());
   kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   const std::string scoring = absl::GetFlag(FLAGS_scoring_addr);
@@ -188,26 +185,32 @@ int main(int argc, char** argv) {
   };
   refresh();
   absl::Notification stop_background;
-  std::thread background([&] {
+  auto gauge_loop = [&] {
     const absl::Duration interval = absl::GetFlag(FLAGS_gauge_interval);
     while (!stop_background.WaitForNotificationWithTimeout(interval)) refresh();
-  });
+  };
 
-  kam::WorkerPool pool(4);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
-                                  host.clock(), &pool);
+                                  host.clock(), host.pools().read);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::planning::PlanningService planning_service(&book, &host.authorizer(),
-                                                  &pool);
+                                                  host.pools());
   host.Register(&planning_service, v1::Planning::service_full_name());
-  for (auto& feed : feeds) {
-    host.AddDrainHook([&feed] { feed->Stop(); });
-    feed->Start();
+  for (auto& feed : feeds) host.AddDrainHook([&feed] { feed->Stop(); });
+
+  // Threads start once serving: a failed start has nothing to stop.
+  if (absl::Status s = host.Start(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
   }
-  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  for (auto& feed : feeds) feed->Start();
+  std::thread background(gauge_loop);
   host.RunUntilSignal();
   stop_background.Notify();
   background.join();
-  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  if (absl::Status s = (*store)->Flush(); !s.ok()) {
+    std::fprintf(stderr, "%s: flushing the store at shutdown: %s\n", kProgram,
+                 s.ToString().c_str());
+    return 1;
+  }
   return 0;
 }

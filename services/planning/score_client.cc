@@ -1,9 +1,11 @@
 #include "services/planning/score_client.h"
 
+#include <algorithm>
 #include <chrono>
 #include <utility>
 
 #include "absl/time/clock.h"
+#include "common/handler.h"
 #include "grpcpp/client_context.h"
 
 namespace kam::planning {
@@ -19,11 +21,15 @@ ScoringScoreSource::ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
       deadline_(deadline),
       abc_ttl_(abc_ttl) {}
 
-void ScoringScoreSource::Prepare(grpc::ClientContext* context) const {
-  context->set_deadline(absl::ToChronoTime(absl::Now() + deadline_));
+bool ScoringScoreSource::Prepare(grpc::ClientContext* context) const {
+  const absl::Time now = absl::Now();
+  const absl::Time deadline = std::min(now + deadline_, CurrentCallDeadline());
+  if (deadline <= now) return false;
+  context->set_deadline(absl::ToChronoTime(deadline));
   if (!bearer_token_.empty()) {
     context->AddMetadata("authorization", "Bearer " + bearer_token_);
   }
+  return true;
 }
 
 bool ScoringScoreSource::FindAbc(const std::string& account_name,
@@ -39,9 +45,7 @@ bool ScoringScoreSource::FindAbc(const std::string& account_name,
 
 void ScoringScoreSource::Fill(const std::string& account_name,
                               v1::SituationSnapshot* snapshot) {
-  {
-    grpc::ClientContext context;
-    Prepare(&context);
+  if (grpc::ClientContext context; Prepare(&context)) {
     sv1::GetScoreRequest request;
     request.set_account(account_name);
     sv1::Score score;
@@ -53,11 +57,12 @@ void ScoringScoreSource::Fill(const std::string& account_name,
   // The cached analysis serves while young, unless it does not know the
   // account yet (a new account's first plan). Wall time, not the service
   // clock: this is a cache's age.
-  if (FindAbc(account_name, snapshot) && absl::Now() - abc_fetched_ <= abc_ttl_) {
+  if (FindAbc(account_name, snapshot) &&
+      absl::Now() - abc_fetched_ <= abc_ttl_) {
     return;
   }
   grpc::ClientContext context;
-  Prepare(&context);
+  if (!Prepare(&context)) return;  // no time left: the cached class, if any
   sv1::AbcAnalysis analysis;
   if (stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
           .ok()) {

@@ -15,10 +15,13 @@ namespace kam::planning {
 
 // ScoringScoreSource asks kam-scoring for an account's current score
 // (GetScore) and ABC class (GetAbcAnalysis, kept for `abc_ttl` since it
-// ranks the whole portfolio and changes slowly). Each call carries
-// `deadline`; a failed call leaves the field unset, so a snapshot is never
-// held up for long by a scoring outage. Needs a viewer token when scoring
-// requires auth. Thread-safe.
+// ranks the whole portfolio and changes slowly). Each call's deadline is the
+// sooner of `deadline` from now and the deadline of the call being served
+// (CurrentCallDeadline(), set by the planning handler): nobody waits for a
+// score after the caller has given up. With no time left the call is not
+// made. A failed call leaves the field unset, so a snapshot is never held up
+// for long by a scoring outage. Needs a viewer token when scoring requires
+// auth. Thread-safe.
 class ScoringScoreSource final : public ScoreSource {
  public:
   ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
@@ -29,7 +32,8 @@ class ScoringScoreSource final : public ScoreSource {
             v1::SituationSnapshot* snapshot) override;
 
  private:
-  void Prepare(grpc::ClientContext* context) const;
+  // Sets the deadline and the token; false if no time is left.
+  bool Prepare(grpc::ClientContext* context) const;
   // Sets the account's class from the cached analysis; false if not in it.
   bool FindAbc(const std::string& account_name,
                v1::SituationSnapshot* snapshot) const

@@ -14,10 +14,7 @@
 
 namespace {
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "kam-registry: %s\n", status.ToString().c_str());
-  return 1;
-}
+constexpr char kProgram[] = "kam-registry";
 
 }  // namespace
 
@@ -32,24 +29,20 @@ int main(int argc, char** argv) {
   const kam::ServerFlags flags = kam::ReadServerFlags(
       {"127.0.0.1:50061", "127.0.0.1:9461", "./data/registry"});
 
-  kam::ServiceHost host("kam-registry", flags);
-  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
-
-  kam::Store::Options store_options;
-  store_options.path = flags.data_dir;
-  store_options.column_families = kam::registry::AccountRegistry::ColumnFamilies();
-  store_options.sync_writes = flags.sync_writes;
-  auto store = kam::Store::Open(store_options);
-  if (!store.ok()) return Fail(store.status());
+  kam::ServiceHost host(kProgram, flags);
+  if (absl::Status s = host.Init(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
+  auto store = host.OpenStore(kam::registry::AccountRegistry::ColumnFamilies());
+  if (!store.ok()) return kam::CannotStart(kProgram, store.status());
   kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::registry::AccountRegistry registry(store->get(), host.clock());
-  kam::WorkerPool pool(4);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
-                                  host.clock(), &pool);
+                                  host.clock(), host.pools().read);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
-                                                  &pool);
+                                                  host.pools());
   kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer(),
                                       absl::Seconds(5), kam::Role::kViewer,
                                       &host.metrics().registry());
@@ -59,8 +52,14 @@ int main(int argc, char** argv) {
                 kam::common::v1::ChangeFeed::service_full_name());
   host.AddDrainHook([&feed_service] { feed_service.Drain(); });
 
-  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  if (absl::Status s = host.Start(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
   host.RunUntilSignal();
-  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  if (absl::Status s = (*store)->Flush(); !s.ok()) {
+    std::fprintf(stderr, "%s: flushing the store at shutdown: %s\n", kProgram,
+                 s.ToString().c_str());
+    return 1;
+  }
   return 0;
 }

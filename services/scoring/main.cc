@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "common/admin_service.h"
 #include "common/change_feed_service.h"
@@ -48,8 +49,12 @@ ABSL_FLAG(int, run_chunk_size, 4096,
 
 namespace {
 
-int Fail(const absl::Status& status) {
-  std::fprintf(stderr, "kam-scoring: %s\n", status.ToString().c_str());
+constexpr char kProgram[] = "kam-scoring";
+
+// Reports a failure after the service has served (at shutdown).
+int FailAtShutdown(const char* what, const absl::Status& status) {
+  std::fprintf(stderr, "%s: %s: %s\n", kProgram, what,
+               status.ToString().c_str());
   return 1;
 }
 
@@ -70,17 +75,18 @@ absl::Status DrainInbox(const std::function<absl::StatusOr<int>(int)>& apply,
 // The primary: follows the registry and engagement, scores, serves it all.
 int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
                int chunk) {
-  kam::Store::Options store_options;
-  store_options.path = flags.data_dir;
-  store_options.column_families = kam::scoring::ScoreBook::ColumnFamilies();
-  store_options.sync_writes = flags.sync_writes;
-  auto store = kam::Store::Open(store_options);
-  if (!store.ok()) return Fail(store.status());
+  auto store = host.OpenStore(kam::scoring::ScoreBook::ColumnFamilies());
+  if (!store.ok()) return kam::CannotStart(kProgram, store.status());
   kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::scoring::ScoreBook book(store->get(), host.clock(),
                                &host.metrics().registry(), {chunk});
-  if (absl::Status s = book.Load(); !s.ok()) return Fail(s);
+  if (absl::Status s = book.Load(); !s.ok()) {
+    return kam::CannotStart(
+        kProgram, absl::Status(s.code(), absl::StrCat("loading the scores in ",
+                                                      flags.data_dir, ": ",
+                                                      s.message())));
+  }
 
   auto follow = [&](const char* name, const std::string& address,
                     const std::string& token) {
@@ -106,7 +112,7 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
 
   // Folds feed changes into the facts and rescores; ends expired overrides.
   absl::Notification stop_background;
-  std::thread background([&] {
+  auto rescore_loop = [&] {
     const absl::Duration interval = absl::GetFlag(FLAGS_rescore_interval);
     absl::Time next_expiry = absl::InfinitePast();
     while (!stop_background.WaitForNotificationWithTimeout(interval)) {
@@ -126,17 +132,16 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
         }
       }
     }
-  });
+  };
 
-  kam::WorkerPool pool(2);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
-                                  host.clock(), &pool);
+                                  host.clock(), host.pools().read);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::ChangeFeedService tier_feed(&book.feed(), &host.authorizer(),
                                    absl::Seconds(5), kam::Role::kTierReader,
                                    &host.metrics().registry());
-  kam::scoring::ScoringService scoring_service(&book, &host.authorizer(), &pool,
-                                               &tier_feed);
+  kam::scoring::ScoringService scoring_service(&book, &host.authorizer(),
+                                               host.pools(), &tier_feed);
   host.Register(&scoring_service,
                 kam::scoring::v1::Scoring::service_full_name());
   host.Register(&tier_feed, kam::common::v1::ChangeFeed::service_full_name());
@@ -144,30 +149,37 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
   host.AddDrainHook([&registry_feed] { registry_feed.Stop(); });
   host.AddDrainHook([&engagement_feed] { engagement_feed.Stop(); });
 
+  // Threads start once serving: a failed start has nothing to stop.
+  if (absl::Status s = host.Start(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
   registry_feed.Start();
   engagement_feed.Start();
-  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  std::thread background(rescore_loop);
   host.RunUntilSignal();
   stop_background.Notify();
   background.join();
-  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  if (absl::Status s = (*store)->Flush(); !s.ok()) {
+    return FailAtShutdown("flushing the store", s);
+  }
   return 0;
 }
 
 // A read-only follower: mirrors the primary's tier feed and serves lookups.
 int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
                 const std::string& primary) {
-  kam::Store::Options store_options;
-  store_options.path = flags.data_dir;
-  store_options.column_families = kam::scoring::TierReplica::ColumnFamilies();
-  store_options.sync_writes = flags.sync_writes;
-  auto store = kam::Store::Open(store_options);
-  if (!store.ok()) return Fail(store.status());
+  auto store = host.OpenStore(kam::scoring::TierReplica::ColumnFamilies());
+  if (!store.ok()) return kam::CannotStart(kProgram, store.status());
   kam::StoreMetrics store_metrics(&host.metrics(), store->get());
 
   kam::scoring::TierReplica replica(store->get(), host.clock(),
                                     &host.metrics().registry());
-  if (absl::Status s = replica.Load(); !s.ok()) return Fail(s);
+  if (absl::Status s = replica.Load(); !s.ok()) {
+    return kam::CannotStart(
+        kProgram, absl::Status(s.code(), absl::StrCat("loading the tiers in ",
+                                                      flags.data_dir, ": ",
+                                                      s.message())));
+  }
 
   auto options = kam::FeedConsumer::Options::ForPeer(
       "scoring", primary, absl::GetFlag(FLAGS_follow_token), store->get(),
@@ -179,9 +191,8 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
         return replica.StageEvent(event, batch);
       });
 
-  kam::WorkerPool pool(1);
   kam::AdminService admin_service(store->get(), &host.authorizer(),
-                                  host.clock(), &pool);
+                                  host.clock(), host.pools().read);
   kam::ChangeFeedService tier_feed(&replica.feed(), &host.authorizer(),
                                    absl::Seconds(5), kam::Role::kTierReader,
                                    &host.metrics().registry());
@@ -220,14 +231,19 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
     }
   };
 
-  primary_feed.Start();
-  if (absl::Status s = host.Start(); !s.ok()) return Fail(s);
+  // Threads start once serving: a failed start has nothing to stop.
+  if (absl::Status s = host.Start(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
   host.SetServing(ready_name, false);
+  primary_feed.Start();
   std::thread background(follow_loop);
   host.RunUntilSignal();
   stop_background.Notify();
   background.join();
-  if (absl::Status s = (*store)->Flush(); !s.ok()) return Fail(s);
+  if (absl::Status s = (*store)->Flush(); !s.ok()) {
+    return FailAtShutdown("flushing the store", s);
+  }
   return 0;
 }
 
@@ -246,12 +262,14 @@ int main(int argc, char** argv) {
       {"127.0.0.1:50063", "127.0.0.1:9463", "./data/scoring"});
   const int chunk = absl::GetFlag(FLAGS_run_chunk_size);
   if (chunk < 1 || chunk > 1000000) {
-    return Fail(
-        absl::InvalidArgumentError("--run_chunk_size: must be 1-1000000"));
+    std::fprintf(stderr, "%s: --run_chunk_size: must be 1-1000000\n", kProgram);
+    return 2;
   }
 
-  kam::ServiceHost host("kam-scoring", flags);
-  if (absl::Status s = host.Init(); !s.ok()) return Fail(s);
+  kam::ServiceHost host(kProgram, flags);
+  if (absl::Status s = host.Init(); !s.ok()) {
+    return kam::CannotStart(kProgram, s);
+  }
   const std::string primary = absl::GetFlag(FLAGS_follow_primary);
   return primary.empty() ? RunPrimary(flags, host, chunk)
                          : RunFollower(flags, host, primary);

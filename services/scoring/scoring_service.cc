@@ -3,14 +3,20 @@
 namespace kam::scoring {
 
 ScoringService::ScoringService(ScoreBook* book, const Authorizer* auth,
-                               WorkerPool* pool, ChangeFeedService* tier_feed)
-    : book_(book), auth_(*auth), pool_(*pool), tier_feed_(tier_feed) {}
+                               HandlerPools pools, ChangeFeedService* tier_feed)
+    : book_(book),
+      auth_(*auth),
+      reads_(*pools.read),
+      writes_(*pools.write),
+      tier_feed_(tier_feed) {}
 
 grpc::ServerUnaryReactor* ScoringService::CreateScoreModel(
     grpc::CallbackServerContext* context,
     const v1::CreateScoreModelRequest* request, v1::ScoreModel* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->CreateModel(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
+                        [this, request, response] {
+                          return book_->CreateModel(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::GetScoreModel(
@@ -24,36 +30,43 @@ grpc::ServerUnaryReactor* ScoringService::ListScoreModels(
     grpc::CallbackServerContext* context,
     const v1::ListScoreModelsRequest* request,
     v1::ListScoreModelsResponse* response) {
-  return Serve(context, auth_, Role::kViewer,
-               [&] { return book_->ListModels(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
+                        [this, request, response] {
+                          return book_->ListModels(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::UpdateScoreModel(
     grpc::CallbackServerContext* context,
     const v1::UpdateScoreModelRequest* request, v1::ScoreModel* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->UpdateModel(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
+                        [this, request, response] {
+                          return book_->UpdateModel(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::DeleteScoreModel(
     grpc::CallbackServerContext* context,
     const v1::DeleteScoreModelRequest* request,
     v1::DeleteScoreModelResponse* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->DeleteModel(*request); });
+  return ServeOffloaded(
+      context, auth_, Role::kEditor, writes_,
+      [this, request, response] { return book_->DeleteModel(*request); });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ActivateScoreModel(
     grpc::CallbackServerContext* context,
     const v1::ActivateScoreModelRequest* request, v1::RescoringRun* response) {
-  return Serve(context, auth_, Role::kAdmin,
-               [&] { return book_->ActivateModel(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kAdmin, writes_,
+                        [this, request, response] {
+                          return book_->ActivateModel(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::EvaluateScoreModel(
     grpc::CallbackServerContext* context,
     const v1::EvaluateScoreModelRequest* request, v1::WhatIfReport* response) {
-  return ServeOffloaded(context, auth_, Role::kViewer, pool_,
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
                         [this, request, response] {
                           return book_->EvaluateModel(*request, response);
                         });
@@ -62,15 +75,19 @@ grpc::ServerUnaryReactor* ScoringService::EvaluateScoreModel(
 grpc::ServerUnaryReactor* ScoringService::SetRating(
     grpc::CallbackServerContext* context, const v1::SetRatingRequest* request,
     v1::Rating* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->SetRating(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
+                        [this, request, response] {
+                          return book_->SetRating(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ListRatings(
     grpc::CallbackServerContext* context, const v1::ListRatingsRequest* request,
     v1::ListRatingsResponse* response) {
-  return Serve(context, auth_, Role::kViewer,
-               [&] { return book_->ListRatings(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
+                        [this, request, response] {
+                          return book_->ListRatings(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::GetScore(
@@ -83,7 +100,7 @@ grpc::ServerUnaryReactor* ScoringService::GetScore(
 grpc::ServerUnaryReactor* ScoringService::ListScores(
     grpc::CallbackServerContext* context, const v1::ListScoresRequest* request,
     v1::ListScoresResponse* response) {
-  return ServeOffloaded(context, auth_, Role::kViewer, pool_,
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
                         [this, request, response] {
                           return book_->ListScores(*request, response);
                         });
@@ -93,8 +110,10 @@ grpc::ServerUnaryReactor* ScoringService::ListScoreHistory(
     grpc::CallbackServerContext* context,
     const v1::ListScoreHistoryRequest* request,
     v1::ListScoreHistoryResponse* response) {
-  return Serve(context, auth_, Role::kViewer,
-               [&] { return book_->ListScoreHistory(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
+                        [this, request, response] {
+                          return book_->ListScoreHistory(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::GetTier(
@@ -115,29 +134,35 @@ grpc::ServerUnaryReactor* ScoringService::BatchGetTiers(
 grpc::ServerUnaryReactor* ScoringService::SetTierOverride(
     grpc::CallbackServerContext* context,
     const v1::SetTierOverrideRequest* request, v1::AccountTier* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->SetTierOverride(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
+                        [this, request, response] {
+                          return book_->SetTierOverride(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ClearTierOverride(
     grpc::CallbackServerContext* context,
     const v1::ClearTierOverrideRequest* request, v1::AccountTier* response) {
-  return Serve(context, auth_, Role::kEditor,
-               [&] { return book_->ClearTierOverride(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
+                        [this, request, response] {
+                          return book_->ClearTierOverride(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::ListTierHistory(
     grpc::CallbackServerContext* context,
     const v1::ListTierHistoryRequest* request,
     v1::ListTierHistoryResponse* response) {
-  return Serve(context, auth_, Role::kViewer,
-               [&] { return book_->ListTierHistory(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
+                        [this, request, response] {
+                          return book_->ListTierHistory(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::GetAbcAnalysis(
     grpc::CallbackServerContext* context,
     const v1::GetAbcAnalysisRequest* request, v1::AbcAnalysis* response) {
-  return ServeOffloaded(context, auth_, Role::kViewer, pool_,
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
                         [this, request, response] {
                           return book_->GetAbcAnalysis(*request, response);
                         });
@@ -147,7 +172,7 @@ grpc::ServerUnaryReactor* ScoringService::GetPortfolioMatrix(
     grpc::CallbackServerContext* context,
     const v1::GetPortfolioMatrixRequest* request,
     v1::PortfolioMatrix* response) {
-  return ServeOffloaded(context, auth_, Role::kViewer, pool_,
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
                         [this, request, response] {
                           return book_->GetPortfolioMatrix(response);
                         });
@@ -157,7 +182,7 @@ grpc::ServerUnaryReactor* ScoringService::GetPortfolioSummary(
     grpc::CallbackServerContext* context,
     const v1::GetPortfolioSummaryRequest* request,
     v1::PortfolioSummary* response) {
-  return ServeOffloaded(context, auth_, Role::kViewer, pool_,
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
                         [this, request, response] {
                           return book_->GetPortfolioSummary(*request, response);
                         });
@@ -166,8 +191,10 @@ grpc::ServerUnaryReactor* ScoringService::GetPortfolioSummary(
 grpc::ServerUnaryReactor* ScoringService::StartRescoring(
     grpc::CallbackServerContext* context,
     const v1::StartRescoringRequest* request, v1::RescoringRun* response) {
-  return Serve(context, auth_, Role::kAdmin,
-               [&] { return book_->StartRescoring(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kAdmin, writes_,
+                        [this, request, response] {
+                          return book_->StartRescoring(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::GetRescoringRun(
@@ -181,14 +208,16 @@ grpc::ServerUnaryReactor* ScoringService::ListRescoringRuns(
     grpc::CallbackServerContext* context,
     const v1::ListRescoringRunsRequest* request,
     v1::ListRescoringRunsResponse* response) {
-  return Serve(context, auth_, Role::kViewer,
-               [&] { return book_->ListRuns(*request, response); });
+  return ServeOffloaded(context, auth_, Role::kViewer, reads_,
+                        [this, request, response] {
+                          return book_->ListRuns(*request, response);
+                        });
 }
 
 grpc::ServerUnaryReactor* ScoringService::CancelRescoringRun(
     grpc::CallbackServerContext* context,
     const v1::CancelRescoringRunRequest* request, v1::RescoringRun* response) {
-  return ServeOffloaded(context, auth_, Role::kAdmin, pool_,
+  return ServeOffloaded(context, auth_, Role::kAdmin, writes_,
                         [this, request, response] {
                           return book_->CancelRun(request->name(), response);
                         });

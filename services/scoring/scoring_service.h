@@ -11,14 +11,14 @@
 namespace kam::scoring {
 
 // ScoringService translates kam.scoring.v1.Scoring calls into ScoreBook
-// calls: it checks the caller's role, runs point operations (tier lookups
-// above all) inline on gRPC's thread, and sends scans and reports to the
-// worker pool. WatchTiers is the tier feed's ChangeFeedService under
-// another name.
+// calls: it checks the caller's role, runs point reads (tier lookups above
+// all) inline on gRPC's thread, every write on the write pool and scans and
+// reports on the read pool. WatchTiers is the tier feed's ChangeFeedService
+// under another name.
 class ScoringService final : public v1::Scoring::CallbackService {
  public:
   // All outlive the service.
-  ScoringService(ScoreBook* book, const Authorizer* auth, WorkerPool* pool,
+  ScoringService(ScoreBook* book, const Authorizer* auth, HandlerPools pools,
                  ChangeFeedService* tier_feed);
   grpc::ServerUnaryReactor* CreateScoreModel(
       grpc::CallbackServerContext* context,
@@ -120,7 +120,8 @@ class ScoringService final : public v1::Scoring::CallbackService {
  private:
   ScoreBook* const book_;
   const Authorizer& auth_;
-  WorkerPool& pool_;
+  WorkerPool& reads_;
+  WorkerPool& writes_;
   ChangeFeedService* const tier_feed_;
 };
 

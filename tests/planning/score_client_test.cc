@@ -1,0 +1,140 @@
+// ScoringScoreSource, the one outbound call a planning write makes: each
+// call to scoring carries the sooner of the source's own deadline and the
+// deadline of the call being served (CurrentCallDeadline), and none is made
+// when no time is left. Against an in-process fake Scoring on 127.0.0.1
+// port 0 that records the deadline each call arrived with.
+
+#include "services/planning/score_client.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "common/handler.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "kam/scoring/v1/scoring.grpc.pb.h"
+
+namespace kam::planning {
+namespace {
+
+namespace sv1 = ::kam::scoring::v1;
+
+constexpr char kAccount[] = "accounts/vestwind";
+
+// Answers GetScore and GetAbcAnalysis for kAccount and records the deadline
+// of every call.
+class FakeScoring final : public sv1::Scoring::Service {
+ public:
+  grpc::Status GetScore(grpc::ServerContext* context,
+                        const sv1::GetScoreRequest* request,
+                        sv1::Score* response) override {
+    Record(*context);
+    response->set_account(request->account());
+    response->set_score(71.5);
+    return grpc::Status::OK;
+  }
+  grpc::Status GetAbcAnalysis(grpc::ServerContext* context,
+                              const sv1::GetAbcAnalysisRequest*,
+                              sv1::AbcAnalysis* response) override {
+    Record(*context);
+    sv1::AbcEntry* entry = response->add_entries();
+    entry->set_account(kAccount);
+    entry->set_abc_class(sv1::A);
+    return grpc::Status::OK;
+  }
+
+  std::vector<absl::Time> deadlines() {
+    absl::MutexLock lock(&mu_);
+    return deadlines_;
+  }
+
+ private:
+  void Record(const grpc::ServerContext& context) {
+    absl::MutexLock lock(&mu_);
+    deadlines_.push_back(DeadlineOf(context));
+  }
+
+  absl::Mutex mu_;
+  std::vector<absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
+};
+
+class ScoreClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterService(&scoring_);
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    channel_ = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                   grpc::InsecureChannelCredentials());
+  }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Shutdown();
+  }
+
+  std::unique_ptr<ScoringScoreSource> Source(absl::Duration own_deadline) {
+    return std::make_unique<ScoringScoreSource>(channel_, "", own_deadline);
+  }
+
+  FakeScoring scoring_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(ScoreClientTest, CallsCarryTheCallersDeadlineWhenItIsSooner) {
+  auto source = Source(absl::Hours(1));
+  const absl::Time caller = absl::Now() + absl::Seconds(20);
+  v1::SituationSnapshot snapshot;
+  {
+    ScopedCallDeadline deadline(caller);
+    source->Fill(kAccount, &snapshot);
+  }
+  EXPECT_EQ(snapshot.score(), 71.5);
+  EXPECT_EQ(snapshot.abc_class(), sv1::A);
+  const std::vector<absl::Time> seen = scoring_.deadlines();
+  ASSERT_EQ(seen.size(), 2u) << "GetScore and GetAbcAnalysis";
+  for (absl::Time deadline : seen) {
+    // gRPC sends the time left, which the server adds to its own clock: the
+    // same clock here, so the two agree up to the transit time.
+    EXPECT_LE(deadline, caller + absl::Seconds(1))
+        << "the caller's deadline, not the source's hour";
+    EXPECT_GT(deadline, caller - absl::Seconds(10));
+  }
+}
+
+TEST_F(ScoreClientTest, CallsCarryTheirOwnDeadlineWhenTheCallerHasNone) {
+  auto source = Source(absl::Seconds(30));
+  const absl::Time before = absl::Now();
+  v1::SituationSnapshot snapshot;
+  source->Fill(kAccount, &snapshot);
+  const std::vector<absl::Time> seen = scoring_.deadlines();
+  ASSERT_EQ(seen.size(), 2u);
+  for (absl::Time deadline : seen) {
+    EXPECT_GT(deadline, before + absl::Seconds(20));
+    EXPECT_LE(deadline, absl::Now() + absl::Seconds(31));
+  }
+}
+
+// The caller has given up already: scoring is not asked, and the snapshot
+// says nothing rather than waiting.
+TEST_F(ScoreClientTest, NoCallIsMadeWhenTheCallersDeadlineHasPassed) {
+  auto source = Source(absl::Seconds(2));
+  v1::SituationSnapshot snapshot;
+  {
+    ScopedCallDeadline deadline(absl::Now() - absl::Seconds(1));
+    source->Fill(kAccount, &snapshot);
+  }
+  EXPECT_TRUE(scoring_.deadlines().empty());
+  EXPECT_FALSE(snapshot.has_score());
+  EXPECT_EQ(snapshot.abc_class(), sv1::ABC_CLASS_UNSPECIFIED);
+}
+
+}  // namespace
+}  // namespace kam::planning
