@@ -3,6 +3,8 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
 
 namespace kam {
 
@@ -141,6 +143,9 @@ absl::Status ChangeFeed::CommitQueued(rocksdb::WriteBatch* batch,
     head_.store(first + appended - 1, std::memory_order_release);
     NotifyListeners();
   }
+  if (group_size_ != nullptr) {
+    group_size_->Observe(static_cast<double>(group.size()));
+  }
   absl::MutexLock lock(&queue_mu_);
   if (status.ok()) last_assigned_ = first + appended - 1;
   ++stats_.groups;
@@ -181,6 +186,16 @@ absl::Status ChangeFeed::WriteGroup(const std::vector<Pending*>& group,
   SetCount(count, &rep);
   rocksdb::WriteBatch merged(std::move(rep));
   return store_->Write(&merged);
+}
+
+void ChangeFeed::ExportMetrics(prometheus::Registry* metrics) {
+  group_size_ = &prometheus::BuildHistogram()
+                     .Name("kam_feed_commit_group_size")
+                     .Help("Changes written together by one WAL write and "
+                           "fsync (group commit)")
+                     .Register(*metrics)
+                     .Add({}, prometheus::Histogram::BucketBoundaries{
+                                  1, 2, 4, 8, 16, 32, 64, 128, 256});
 }
 
 ChangeFeed::GroupStats ChangeFeed::group_stats() const {

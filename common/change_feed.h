@@ -18,6 +18,11 @@
 #include "google/protobuf/message.h"
 #include "kam/common/v1/feed.pb.h"
 
+namespace prometheus {
+class Histogram;
+class Registry;
+}  // namespace prometheus
+
 namespace kam {
 
 // ChangeFeed is a service's transactional outbox (docs: "Change feeds") and
@@ -107,6 +112,11 @@ class ChangeFeed {
   // events but must not interleave with those that do.
   LockTable& locks() { return locks_; }
 
+  // Exports kam_feed_commit_group_size (commits written together per WAL
+  // write), so an SRE can see whether callers share fsyncs. Call once, before
+  // the first commit; `metrics` outlives the feed.
+  void ExportMetrics(prometheus::Registry* metrics);
+
   // Commit groups written and commits in them, for tests and metrics.
   struct GroupStats {
     uint64_t groups = 0;
@@ -140,6 +150,7 @@ class ChangeFeed {
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);
   uint64_t last_assigned_ ABSL_GUARDED_BY(queue_mu_) = 0;
   GroupStats stats_ ABSL_GUARDED_BY(queue_mu_);
+  prometheus::Histogram* group_size_ = nullptr;
   std::atomic<uint64_t> head_{0};
 
   absl::Mutex listeners_mu_;
