@@ -81,6 +81,40 @@ void Unlocking(void* mu, unsigned flags) {
   __tsan_mutex_post_unlock(mu, flags);
 }
 
+// Abseil's entry points call each other (WaitWithTimeout calls
+// WaitWithDeadline, Notify takes its Mutex), and those inner calls go
+// through the PLT too: only the outermost interposed call of a thread
+// annotates.
+thread_local int depth = 0;
+
+class Outermost {
+ public:
+  Outermost() : outermost_(depth++ == 0) {}
+  ~Outermost() { --depth; }
+  Outermost(const Outermost&) = delete;
+  Outermost& operator=(const Outermost&) = delete;
+  bool operator()() const { return outermost_; }
+
+ private:
+  const bool outermost_;
+};
+
+// Abseil evaluates a waiter's Condition with the mutex held, in whichever
+// thread holds it then (often the one unlocking); TSan, told the mutex is
+// released, must see that thread hold it for the evaluation.
+struct HeldCondition {
+  const absl::Condition* condition;
+  absl::Mutex* mu;
+  unsigned flags;
+
+  static bool Eval(HeldCondition* held) {
+    Locked(held->mu, held->flags);
+    const bool met = held->condition->Eval();
+    Unlocking(held->mu, held->flags);
+    return met;
+  }
+};
+
 }  // namespace
 
 namespace absl {
@@ -88,180 +122,204 @@ ABSL_NAMESPACE_BEGIN
 
 Mutex::~Mutex() {
   static const auto real = Real<MutexFn>("5MutexD2Ev");
-  __tsan_mutex_destroy(this, 0);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_destroy(this, 0);
   real(this);
 }
 
 void Mutex::Lock() {
   static const auto real = Real<MutexFn>("5Mutex4LockEv");
-  __tsan_mutex_pre_lock(this, 0);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_lock(this, 0);
   real(this);
-  __tsan_mutex_post_lock(this, 0, 0);
+  if (outermost()) __tsan_mutex_post_lock(this, 0, 0);
 }
 
 void Mutex::Unlock() {
   static const auto real = Real<MutexFn>("5Mutex6UnlockEv");
-  __tsan_mutex_pre_unlock(this, 0);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_unlock(this, 0);
   real(this);
-  __tsan_mutex_post_unlock(this, 0);
+  if (outermost()) __tsan_mutex_post_unlock(this, 0);
 }
 
 bool Mutex::TryLock() {
   static const auto real = Real<MutexTryFn>("5Mutex7TryLockEv");
-  __tsan_mutex_pre_lock(this, kTry);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_lock(this, kTry);
   const bool locked = real(this);
-  __tsan_mutex_post_lock(this, kTry | (locked ? 0 : kTryFailed), 0);
+  if (outermost()) {
+    __tsan_mutex_post_lock(this, kTry | (locked ? 0 : kTryFailed), 0);
+  }
   return locked;
 }
 
 void Mutex::ReaderLock() {
   static const auto real = Real<MutexFn>("5Mutex10ReaderLockEv");
-  __tsan_mutex_pre_lock(this, kRead);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_lock(this, kRead);
   real(this);
-  __tsan_mutex_post_lock(this, kRead, 0);
+  if (outermost()) __tsan_mutex_post_lock(this, kRead, 0);
 }
 
 void Mutex::ReaderUnlock() {
   static const auto real = Real<MutexFn>("5Mutex12ReaderUnlockEv");
-  __tsan_mutex_pre_unlock(this, kRead);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_unlock(this, kRead);
   real(this);
-  __tsan_mutex_post_unlock(this, kRead);
+  if (outermost()) __tsan_mutex_post_unlock(this, kRead);
 }
 
 bool Mutex::ReaderTryLock() {
   static const auto real = Real<MutexTryFn>("5Mutex13ReaderTryLockEv");
-  __tsan_mutex_pre_lock(this, kRead | kTry);
+  const Outermost outermost;
+  if (outermost()) __tsan_mutex_pre_lock(this, kRead | kTry);
   const bool locked = real(this);
-  __tsan_mutex_post_lock(this, kRead | kTry | (locked ? 0 : kTryFailed), 0);
+  if (outermost()) {
+    __tsan_mutex_post_lock(this, kRead | kTry | (locked ? 0 : kTryFailed), 0);
+  }
   return locked;
+}
+
+// The waits. `unlock_first`: the caller holds the mutex (Await); otherwise
+// it does not (LockWhen). `flags`: how it is held on return.
+template <typename Call>
+auto Wait(Mutex* mu, const Condition* cond, bool unlock_first, unsigned flags,
+          Call call) {
+  const Outermost outermost;
+  if (!outermost()) return call(cond);
+  HeldCondition held{cond, mu, flags};
+  const Condition annotated(&HeldCondition::Eval, &held);
+  if (unlock_first) Unlocking(mu, flags);
+  auto result = call(cond == nullptr ? nullptr : &annotated);
+  Locked(mu, flags);
+  return result;
 }
 
 void Mutex::LockWhen(const Condition& cond) {
   static const auto real =
       Real<MutexCondFn>("5Mutex8LockWhenERKNS0_9ConditionE");
-  real(this, cond);
-  Locked(this, 0);
+  Wait(this, &cond, false, 0, [&](const Condition* c) {
+    real(this, *c);
+    return true;
+  });
 }
 
 void Mutex::ReaderLockWhen(const Condition& cond) {
   static const auto real =
       Real<MutexCondFn>("5Mutex14ReaderLockWhenERKNS0_9ConditionE");
-  real(this, cond);
-  Locked(this, kRead);
+  Wait(this, &cond, false, kRead, [&](const Condition* c) {
+    real(this, *c);
+    return true;
+  });
 }
 
 bool Mutex::LockWhenWithTimeout(const Condition& cond, absl::Duration timeout) {
   static const auto real = Real<MutexCondTimeoutFn>(
       "5Mutex19LockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
-  Locked(this, 0);  // held on return either way
-  return met;
+  return Wait(this, &cond, false, 0,
+              [&](const Condition* c) { return real(this, *c, timeout); });
 }
 
 bool Mutex::LockWhenWithDeadline(const Condition& cond, absl::Time deadline) {
   static const auto real = Real<MutexCondDeadlineFn>(
       "5Mutex20LockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
-  Locked(this, 0);
-  return met;
+  return Wait(this, &cond, false, 0,
+              [&](const Condition* c) { return real(this, *c, deadline); });
 }
 
 bool Mutex::ReaderLockWhenWithTimeout(const Condition& cond,
                                       absl::Duration timeout) {
   static const auto real = Real<MutexCondTimeoutFn>(
       "5Mutex25ReaderLockWhenWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  const bool met = real(this, cond, timeout);
-  Locked(this, kRead);
-  return met;
+  return Wait(this, &cond, false, kRead,
+              [&](const Condition* c) { return real(this, *c, timeout); });
 }
 
 bool Mutex::ReaderLockWhenWithDeadline(const Condition& cond,
                                        absl::Time deadline) {
   static const auto real = Real<MutexCondDeadlineFn>(
       "5Mutex26ReaderLockWhenWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  const bool met = real(this, cond, deadline);
-  Locked(this, kRead);
-  return met;
+  return Wait(this, &cond, false, kRead,
+              [&](const Condition* c) { return real(this, *c, deadline); });
 }
 
 void Mutex::Await(const Condition& cond) {
   static const auto real = Real<MutexCondFn>("5Mutex5AwaitERKNS0_9ConditionE");
-  Unlocking(this, 0);
-  real(this, cond);
-  Locked(this, 0);
+  Wait(this, &cond, true, 0, [&](const Condition* c) {
+    real(this, *c);
+    return true;
+  });
 }
 
 bool Mutex::AwaitWithTimeout(const Condition& cond, absl::Duration timeout) {
   static const auto real = Real<MutexCondTimeoutFn>(
       "5Mutex16AwaitWithTimeoutERKNS0_9ConditionENS0_8DurationE");
-  Unlocking(this, 0);
-  const bool met = real(this, cond, timeout);
-  Locked(this, 0);
-  return met;
+  return Wait(this, &cond, true, 0,
+              [&](const Condition* c) { return real(this, *c, timeout); });
 }
 
 bool Mutex::AwaitWithDeadline(const Condition& cond, absl::Time deadline) {
   static const auto real = Real<MutexCondDeadlineFn>(
       "5Mutex17AwaitWithDeadlineERKNS0_9ConditionENS0_4TimeE");
-  Unlocking(this, 0);
-  const bool met = real(this, cond, deadline);
-  Locked(this, 0);
-  return met;
+  return Wait(this, &cond, true, 0,
+              [&](const Condition* c) { return real(this, *c, deadline); });
 }
 
 void CondVar::Wait(Mutex* mu) {
   static const auto real = Real<CondVarWaitFn>("7CondVar4WaitEPNS0_5MutexE");
-  Unlocking(mu, 0);
-  real(this, mu);
-  Locked(mu, 0);
+  absl::Wait(mu, nullptr, true, 0, [&](const Condition*) {
+    real(this, mu);
+    return true;
+  });
 }
 
 bool CondVar::WaitWithTimeout(Mutex* mu, absl::Duration timeout) {
   static const auto real = Real<CondVarTimeoutFn>(
       "7CondVar15WaitWithTimeoutEPNS0_5MutexENS0_8DurationE");
-  Unlocking(mu, 0);
-  const bool timed_out = real(this, mu, timeout);
-  Locked(mu, 0);
-  return timed_out;
+  return absl::Wait(mu, nullptr, true, 0,
+                    [&](const Condition*) { return real(this, mu, timeout); });
 }
 
 bool CondVar::WaitWithDeadline(Mutex* mu, absl::Time deadline) {
   static const auto real = Real<CondVarDeadlineFn>(
       "7CondVar16WaitWithDeadlineEPNS0_5MutexENS0_4TimeE");
-  Unlocking(mu, 0);
-  const bool timed_out = real(this, mu, deadline);
-  Locked(mu, 0);
-  return timed_out;
+  return absl::Wait(mu, nullptr, true, 0,
+                    [&](const Condition*) { return real(this, mu, deadline); });
 }
 
 // Notify stores a flag that waiters may read without the mutex.
 void Notification::Notify() {
   static const auto real = Real<NotifyFn>("12Notification6NotifyEv");
-  __tsan_release(this);
+  const Outermost outermost;
+  if (outermost()) __tsan_release(this);
   real(this);
 }
 
 void Notification::WaitForNotification() const {
   static const auto real =
       Real<WaitFn>("12Notification19WaitForNotificationEv", true);
+  const Outermost outermost;
   real(this);
-  __tsan_acquire(const_cast<Notification*>(this));
+  if (outermost()) __tsan_acquire(const_cast<Notification*>(this));
 }
 
 bool Notification::WaitForNotificationWithTimeout(
     absl::Duration timeout) const {
   static const auto real = Real<WaitTimeoutFn>(
       "12Notification30WaitForNotificationWithTimeoutENS0_8DurationE", true);
+  const Outermost outermost;
   const bool notified = real(this, timeout);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified && outermost()) __tsan_acquire(const_cast<Notification*>(this));
   return notified;
 }
 
 bool Notification::WaitForNotificationWithDeadline(absl::Time deadline) const {
   static const auto real = Real<WaitDeadlineFn>(
       "12Notification31WaitForNotificationWithDeadlineENS0_4TimeE", true);
+  const Outermost outermost;
   const bool notified = real(this, deadline);
-  if (notified) __tsan_acquire(const_cast<Notification*>(this));
+  if (notified && outermost()) __tsan_acquire(const_cast<Notification*>(this));
   return notified;
 }
 
