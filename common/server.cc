@@ -540,6 +540,11 @@ absl::Status ServiceHost::Start() {
   // Without SO_REUSEPORT (gRPC's default on Linux) a second server on the
   // same port fails to start instead of silently sharing the traffic.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Feed consumers send keepalive pings on idle connections (FeedConsumer's
+  // PeerChannelArguments); accept them rather than answer too_many_pings.
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             10000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddListeningPort(flags_.listen, credentials, &port_);
   for (grpc::Service* service : services_) builder.RegisterService(service);
   std::vector<

@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::engagement::EngagementService engagement_service(
       &ledger, &host.authorizer(), host.pools(), &host.metrics().registry());
+  ledger.feed().ExportMetrics(&host.metrics().registry());
   kam::ChangeFeedService feed_service(&ledger.feed(), &host.authorizer(),
                                       absl::Seconds(5), kam::Role::kViewer,
                                       &host.metrics().registry());

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
   kam::registry::RegistryService registry_service(&registry, &host.authorizer(),
                                                   host.pools());
+  registry.feed().ExportMetrics(&host.metrics().registry());
   kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer(),
                                       absl::Seconds(5), kam::Role::kViewer,
                                       &host.metrics().registry());

@@ -137,6 +137,7 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
   kam::AdminService admin_service(store->get(), &host.authorizer(),
                                   host.clock(), host.pools().read);
   host.Register(&admin_service, kam::common::v1::Admin::service_full_name());
+  book.feed().ExportMetrics(&host.metrics().registry());
   kam::ChangeFeedService tier_feed(&book.feed(), &host.authorizer(),
                                    absl::Seconds(5), kam::Role::kTierReader,
                                    &host.metrics().registry());
@@ -193,6 +194,7 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
 
   kam::AdminService admin_service(store->get(), &host.authorizer(),
                                   host.clock(), host.pools().read);
+  replica.feed().ExportMetrics(&host.metrics().registry());
   kam::ChangeFeedService tier_feed(&replica.feed(), &host.authorizer(),
                                    absl::Seconds(5), kam::Role::kTierReader,
                                    &host.metrics().registry());
