@@ -15,6 +15,7 @@
 #include "common/request_log.h"
 #include "common/store.h"
 #include "kam/common/v1/feed.pb.h"
+#include "kam/planning/internal/state.pb.h"
 #include "kam/planning/v1/planning.pb.h"
 #include "services/planning/planning_rules.h"
 
@@ -37,9 +38,14 @@ class ScoreSource {
 // stage), which it validates and snapshots against without calling them.
 //
 // Every change of a plan is one RocksDB batch holding the plan, its new
-// revision and the index of plans in force, written under one writer lock;
-// so a rejected request writes nothing and an acknowledged one survives a
-// crash (with the store's sync writes).
+// revision, the progress updates it adds and the index of plans in force,
+// written under the account's lock; so a rejected request writes nothing and
+// an acknowledged one survives a crash (with the store's sync writes).
+//
+// Storage per revision is bounded: the current plan keeps its objectives'
+// progress inline, but a revision stores the plan without it, and per
+// objective only which of the progress updates (each stored once, in their
+// own family) it had. Revisions are put back together when read.
 //
 // Thread-safe.
 class PlanBook {
@@ -153,10 +159,18 @@ class PlanBook {
                       const std::string& etag, v1::ChangeKind kind,
                       const std::string& description, const Change& change,
                       v1::AccountPlan* out);
-  // Stamps revision, update time and etag, and stages plan + revision.
-  void StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
-                  const std::string& description, absl::Time now,
-                  rocksdb::WriteBatch* batch) const;
+  // Stamps revision, update time and etag, and stages plan + revision +
+  // the progress updates added since the previous revision (all of them if
+  // that one was stored with progress inline). Reads the previous revision:
+  // call under the account's lock.
+  absl::Status StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
+                          const std::string& description, absl::Time now,
+                          rocksdb::WriteBatch* batch) const;
+  // The revision as clients see it: `stored` with each objective's progress
+  // read back from its range (or inline, if stored by an older binary).
+  // Without `with_plan`, leaves the plan out and reads nothing.
+  absl::Status ToPlanRevision(internal::StoredRevision stored, bool with_plan,
+                              v1::PlanRevision* out) const;
 
   Store* const store_;
   Clock* const clock_;
