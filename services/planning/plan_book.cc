@@ -281,7 +281,8 @@ std::string PlanBook::InForcePlan(const std::string& account_id,
   return plan_id;
 }
 
-v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id) const {
+v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id,
+                                             absl::Time deadline) const {
   v1::SituationSnapshot snapshot;
   *snapshot.mutable_take_time() = ToProtoTime(clock_->Now());
   kam::scoring::v1::TierChange tier;
@@ -290,7 +291,9 @@ v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id) cons
     snapshot.set_tier(tier.tier());
     *snapshot.mutable_tier_since() = tier.effective_time();
   }
-  if (scores_ != nullptr) scores_->Fill("accounts/" + account_id, &snapshot);
+  if (scores_ != nullptr) {
+    scores_->Fill("accounts/" + account_id, deadline, &snapshot);
+  }
   if (!snapshot.has_score() && found.ok() && *found) {
     snapshot.set_score(tier.score());
   }
@@ -440,7 +443,7 @@ absl::Status PlanBook::Mutate(const std::string& field, const std::string& name,
 // ----------------------------------------------------------------- plans
 
 absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
-                                  v1::AccountPlan* out) {
+                                  absl::Time deadline, v1::AccountPlan* out) {
   KAM_ASSIGN_OR_RETURN(std::string account_id,
                        ParseName("parent", request.parent(), "accounts"));
   KAM_RETURN_IF_ERROR(ValidateRequestId("request_id", request.request_id()));
@@ -453,7 +456,7 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
   KAM_RETURN_IF_ERROR(ValidatePlan(plan, account_id, "plan"));
 
   // Taken before the lock: the score source may wait on scoring.
-  const v1::SituationSnapshot snapshot = TakeSnapshot(account_id);
+  const v1::SituationSnapshot snapshot = TakeSnapshot(account_id, deadline);
 
   LockTable::Locks locks = locks_.Lock(
       {request.parent(),
@@ -709,7 +712,7 @@ absl::Status PlanBook::StartReview(const v1::StartPlanReviewRequest& request,
 }
 
 absl::Status PlanBook::RecordReview(const v1::RecordPlanReviewRequest& request,
-                                    v1::AccountPlan* out) {
+                                    absl::Time deadline, v1::AccountPlan* out) {
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName("name", request.name()));
   const v1::PlanReview& given = request.review();
   KAM_RETURN_IF_ERROR(
@@ -726,7 +729,7 @@ absl::Status PlanBook::RecordReview(const v1::RecordPlanReviewRequest& request,
   KAM_ASSIGN_OR_RETURN(absl::Time review_time,
                        PastTime("review.review_time", given.has_review_time(),
                                 given.review_time(), clock_->Now()));
-  const v1::SituationSnapshot snapshot = TakeSnapshot(key.account_id);
+  const v1::SituationSnapshot snapshot = TakeSnapshot(key.account_id, deadline);
   return Mutate(
       "name", request.name(), request.etag(), v1::REVIEW_RECORDED,
       absl::StrCat("recorded the review of ", DayText(review_time)),

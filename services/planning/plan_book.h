@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/lock_table.h"
 #include "common/request_log.h"
@@ -24,11 +25,12 @@ namespace kam::planning {
 // ScoreSource fills what no feed carries into a situation snapshot: the
 // account's current score and ABC class, asked of the scoring service. It
 // leaves a field unset when it cannot tell (scoring down, account unscored).
-// May block for a bounded time (a network call with a deadline).
+// May block for a bounded time (a network call with a deadline), and never
+// past `deadline` (the caller's; absl::InfiniteFuture() for none).
 class ScoreSource {
  public:
   virtual ~ScoreSource() = default;
-  virtual void Fill(const std::string& account_name,
+  virtual void Fill(const std::string& account_name, absl::Time deadline,
                     v1::SituationSnapshot* snapshot) = 0;
 };
 
@@ -67,8 +69,10 @@ class PlanBook {
   absl::Status ApplyEngagementEvent(const kam::common::v1::ChangeEvent& event,
                                     rocksdb::WriteBatch* batch);
 
+  // `deadline` is the caller's (absl::InfiniteFuture() for none): the
+  // situation snapshot asks scoring no longer than that.
   absl::Status CreatePlan(const v1::CreateAccountPlanRequest& request,
-                          v1::AccountPlan* plan);
+                          absl::Time deadline, v1::AccountPlan* plan);
   absl::Status GetPlan(const v1::GetAccountPlanRequest& request,
                        v1::AccountPlan* plan) const;
   absl::Status ListPlans(const v1::ListAccountPlansRequest& request,
@@ -80,8 +84,9 @@ class PlanBook {
                             v1::AccountPlan* plan);
   absl::Status StartReview(const v1::StartPlanReviewRequest& request,
                            v1::AccountPlan* plan);
+  // `deadline` as for CreatePlan.
   absl::Status RecordReview(const v1::RecordPlanReviewRequest& request,
-                            v1::AccountPlan* plan);
+                            absl::Time deadline, v1::AccountPlan* plan);
   absl::Status ClosePlan(const v1::CloseAccountPlanRequest& request,
                          v1::AccountPlan* plan);
   absl::Status RecordProgress(const v1::RecordObjectiveProgressRequest& request,
@@ -127,8 +132,10 @@ class PlanBook {
   // Reads a plan; NOT_FOUND naming it when absent.
   absl::Status ReadPlan(const PlanKey& key, v1::AccountPlan* plan) const;
   // The situation now, from the projections and the ScoreSource. Called
-  // outside the account's lock (the ScoreSource may wait on the network).
-  v1::SituationSnapshot TakeSnapshot(const std::string& account_id) const;
+  // outside the account's lock (the ScoreSource may wait on the network, up
+  // to `deadline`).
+  v1::SituationSnapshot TakeSnapshot(const std::string& account_id,
+                                     absl::Time deadline) const;
   // FAILED_PRECONDITION unless the account is known and not deleted; sets
   // *display_name.
   absl::Status CheckAccount(const std::string& field,

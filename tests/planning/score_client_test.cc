@@ -1,6 +1,6 @@
 // ScoringScoreSource, the one outbound call a planning write makes: each
 // call to scoring carries the sooner of the source's own deadline and the
-// deadline of the call being served (CurrentCallDeadline), and none is made
+// caller's deadline it is given, and none is made
 // when no time is left. Against an in-process fake Scoring on 127.0.0.1
 // port 0 that records the deadline each call arrived with.
 
@@ -92,10 +92,7 @@ TEST_F(ScoreClientTest, CallsCarryTheCallersDeadlineWhenItIsSooner) {
   auto source = Source(absl::Hours(1));
   const absl::Time caller = absl::Now() + absl::Seconds(20);
   v1::SituationSnapshot snapshot;
-  {
-    ScopedCallDeadline deadline(caller);
-    source->Fill(kAccount, &snapshot);
-  }
+  source->Fill(kAccount, caller, &snapshot);
   EXPECT_EQ(snapshot.score(), 71.5);
   EXPECT_EQ(snapshot.abc_class(), sv1::A);
   const std::vector<absl::Time> seen = scoring_.deadlines();
@@ -113,7 +110,7 @@ TEST_F(ScoreClientTest, CallsCarryTheirOwnDeadlineWhenTheCallerHasNone) {
   auto source = Source(absl::Seconds(30));
   const absl::Time before = absl::Now();
   v1::SituationSnapshot snapshot;
-  source->Fill(kAccount, &snapshot);
+  source->Fill(kAccount, absl::InfiniteFuture(), &snapshot);
   const std::vector<absl::Time> seen = scoring_.deadlines();
   ASSERT_EQ(seen.size(), 2u);
   for (absl::Time deadline : seen) {
@@ -127,13 +124,23 @@ TEST_F(ScoreClientTest, CallsCarryTheirOwnDeadlineWhenTheCallerHasNone) {
 TEST_F(ScoreClientTest, NoCallIsMadeWhenTheCallersDeadlineHasPassed) {
   auto source = Source(absl::Seconds(2));
   v1::SituationSnapshot snapshot;
-  {
-    ScopedCallDeadline deadline(absl::Now() - absl::Seconds(1));
-    source->Fill(kAccount, &snapshot);
-  }
+  source->Fill(kAccount, absl::Now() - absl::Seconds(1), &snapshot);
   EXPECT_TRUE(scoring_.deadlines().empty());
   EXPECT_FALSE(snapshot.has_score());
   EXPECT_EQ(snapshot.abc_class(), sv1::ABC_CLASS_UNSPECIFIED);
+}
+
+// The deadline is the one Fill is given, not a per-thread value left by a
+// handler: a stale one on this thread does not stop the calls.
+TEST_F(ScoreClientTest, OnlyTheGivenDeadlineCounts) {
+  auto source = Source(absl::Seconds(30));
+  v1::SituationSnapshot snapshot;
+  {
+    ScopedCallDeadline stale(absl::Now() - absl::Seconds(1));
+    source->Fill(kAccount, absl::InfiniteFuture(), &snapshot);
+  }
+  EXPECT_EQ(scoring_.deadlines().size(), 2u);
+  EXPECT_EQ(snapshot.score(), 71.5);
 }
 
 }  // namespace
