@@ -55,24 +55,30 @@ void ScoringScoreSource::Fill(const std::string& account_name,
       snapshot->set_score(score.score());
     }
   }
-  absl::MutexLock lock(&mu_);
-  // The cached analysis serves while young, unless it does not know the
-  // account yet (a new account's first plan). Wall time, not the service
-  // clock: this is a cache's age.
-  if (FindAbc(abc_, account_name, snapshot) &&
-      absl::Now() - abc_fetched_ <= abc_ttl_) {
-    return;
+  {
+    absl::MutexLock lock(&mu_);
+    // The cached analysis serves while young, unless it does not know the
+    // account yet (a new account's first plan). Wall time, not the service
+    // clock: this is a cache's age.
+    if (FindAbc(abc_, account_name, snapshot) &&
+        absl::Now() - abc_fetched_ <= abc_ttl_) {
+      return;
+    }
   }
+  // Fetched without the lock: concurrent misses may each ask scoring, which
+  // is cheaper than making every plan creation wait for one call.
   grpc::ClientContext context;
   if (!Prepare(deadline, &context)) return;  // no time left: the cached class
   sv1::AbcAnalysis analysis;
-  if (stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
-          .ok()) {
-    abc_ = std::move(analysis);
-    abc_fetched_ = absl::Now();
-    snapshot->clear_abc_class();
-    FindAbc(abc_, account_name, snapshot);
+  if (!stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
+           .ok()) {
+    return;
   }
+  snapshot->clear_abc_class();
+  FindAbc(analysis, account_name, snapshot);
+  absl::MutexLock lock(&mu_);
+  abc_ = std::move(analysis);
+  abc_fetched_ = absl::Now();
 }
 
 }  // namespace kam::planning

@@ -21,7 +21,8 @@ namespace kam::planning {
 // caller has given up. With no time left the call is not made. A failed
 // call leaves the field unset, so a snapshot is never held up for long by a
 // scoring outage. Needs a viewer token when scoring requires auth.
-// Thread-safe.
+// Thread-safe; the cache's lock is never held across a call to scoring, so
+// plan creations do not queue behind one another's round trips.
 class ScoringScoreSource final : public ScoreSource {
  public:
   ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,

@@ -6,8 +6,10 @@
 
 #include "services/planning/score_client.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -41,10 +43,33 @@ class FakeScoring final : public sv1::Scoring::Service {
                               const sv1::GetAbcAnalysisRequest*,
                               sv1::AbcAnalysis* response) override {
     Record(*context);
+    {
+      // With a rendezvous, each analysis call waits (bounded) until that
+      // many are in flight at once.
+      absl::MutexLock lock(&mu_);
+      ++abc_in_flight_;
+      most_abc_in_flight_ = std::max(most_abc_in_flight_, abc_in_flight_);
+      // Once reached, for good: the first may only wake after the last left.
+      auto all_in = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return most_abc_in_flight_ >= abc_rendezvous_;
+      };
+      mu_.AwaitWithTimeout(absl::Condition(&all_in), absl::Seconds(5));
+    }
     sv1::AbcEntry* entry = response->add_entries();
     entry->set_account(kAccount);
     entry->set_abc_class(sv1::A);
+    absl::MutexLock lock(&mu_);
+    --abc_in_flight_;
     return grpc::Status::OK;
+  }
+
+  void set_abc_rendezvous(int calls) {
+    absl::MutexLock lock(&mu_);
+    abc_rendezvous_ = calls;
+  }
+  int most_abc_in_flight() {
+    absl::MutexLock lock(&mu_);
+    return most_abc_in_flight_;
   }
 
   std::vector<absl::Time> deadlines() {
@@ -60,6 +85,9 @@ class FakeScoring final : public sv1::Scoring::Service {
 
   absl::Mutex mu_;
   std::vector<absl::Time> deadlines_ ABSL_GUARDED_BY(mu_);
+  int abc_rendezvous_ ABSL_GUARDED_BY(mu_) = 0;
+  int abc_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  int most_abc_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 class ScoreClientTest : public ::testing::Test {
@@ -141,6 +169,22 @@ TEST_F(ScoreClientTest, OnlyTheGivenDeadlineCounts) {
   }
   EXPECT_EQ(scoring_.deadlines().size(), 2u);
   EXPECT_EQ(snapshot.score(), 71.5);
+}
+
+// Two snapshots that both miss the cache ask scoring side by side: the
+// cache's lock is not held across the call, so plan creations do not queue
+// behind one slow analysis.
+TEST_F(ScoreClientTest, CallsForDifferentSnapshotsRunSideBySide) {
+  auto source = Source(absl::Seconds(30));
+  scoring_.set_abc_rendezvous(2);
+  v1::SituationSnapshot first, second;
+  std::thread other(
+      [&] { source->Fill(kAccount, absl::InfiniteFuture(), &first); });
+  source->Fill(kAccount, absl::InfiniteFuture(), &second);
+  other.join();
+  EXPECT_EQ(scoring_.most_abc_in_flight(), 2);
+  EXPECT_EQ(first.abc_class(), sv1::A);
+  EXPECT_EQ(second.abc_class(), sv1::A);
 }
 
 }  // namespace
