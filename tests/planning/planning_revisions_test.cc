@@ -259,6 +259,29 @@ TEST_F(RevisionsTest, RevisionsStoredWithProgressInlineStillRead) {
   ExpectEveryRevisionAsItWas();
 }
 
+// Deleting a draft deletes its progress with its revisions; another plan's
+// stays.
+TEST_F(RevisionsTest, DeletingADraftDeletesItsProgress) {
+  pv1::AccountPlan plan =
+      NewPlan(pv1::OPERATIONAL, "Acme 2026", OpStart(), OpEnd());
+  *plan.add_objectives() = NewObjective("a", pv1::CUSTOM, 0, 100, OpEnd());
+  Keep(MustCreate("acme", plan, "kept"));
+  ASSERT_FALSE(HasFailure());
+  Measure("a", 10);
+  Keep(MustCreate("acme", plan, "ops"));
+  ASSERT_FALSE(HasFailure());
+  Measure("a", 20);
+  Measure("a", 30);
+  ASSERT_TRUE(IsOk(planning().Delete(current_.name(), current_.etag())));
+  ASSERT_TRUE(TerminatePlanning().ok());
+  StoredDatabase stored(DataDir());
+  ASSERT_TRUE(stored.ok());
+  std::vector<std::string> keys;
+  for (const auto& [key, size] : stored.Sizes("progress")) keys.push_back(key);
+  ASSERT_EQ(keys.size(), 1u);
+  EXPECT_TRUE(absl::StartsWith(keys[0], "acme/kept/a/")) << keys[0];
+}
+
 // 20 objectives with 50 updates each: 1001 revisions. Stored as full
 // copies, the revisions would hold each update about 500 times over; here a
 // revision's size does not grow with the plan's progress.
