@@ -4,6 +4,7 @@
 #include <cmath>
 #include <tuple>
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
 
@@ -16,6 +17,7 @@
 #include "common/resource.h"
 #include "common/validation.h"
 #include "kam/engagement/v1/engagement.pb.h"
+#include "kam/planning/internal/state.pb.h"
 #include "kam/registry/v1/registry.pb.h"
 #include "kam/scoring/v1/scoring.pb.h"
 #include "services/planning/plan_markdown.h"
@@ -29,7 +31,9 @@ namespace {
 
 // Column families.
 constexpr char kPlans[] = "plans";              // a/p -> AccountPlan
-constexpr char kRevisions[] = "revisions";      // a/p/<~rev hex> -> PlanRevision
+constexpr char kRevisions[] = "revisions";  // a/p/<~rev hex> -> StoredRevision
+// a/p/<objective id>/<counter hex> -> ProgressUpdate, each written once.
+constexpr char kProgress[] = "progress";
 constexpr char kInForce[] = "in_force";         // a/<horizon> -> plan id
 constexpr const char* kRegAccounts = registry_projection::kAccounts;
 constexpr const char* kRegDeleted = registry_projection::kDeleted;
@@ -39,6 +43,12 @@ constexpr char kEngagement[] = "engagement";    // a -> EngagementSummary
 constexpr char kRequests[] = "requests";
 
 constexpr int kMaxProgressPerObjective = 1000;
+// A progress update's counter is (revision that wrote it) << 10 | (index in
+// that write): unique in the plan and increasing, so an objective's updates
+// lie in key order, and those it has at a revision are one run of keys.
+constexpr int kProgressIndexBits = 10;
+static_assert(kMaxProgressPerObjective <= (1 << kProgressIndexBits),
+              "a revision may write all of an objective's progress");
 constexpr int kMaxReportLimit = 1000;
 
 const v1::PlanHorizon kHorizons[] = {v1::STRATEGIC, v1::TACTICAL,
@@ -52,6 +62,24 @@ std::string Key(absl::string_view a, absl::string_view b) {
 std::string RevisionSuffix(int64_t revision) {
   return absl::StrCat(
       absl::Hex(~static_cast<uint64_t>(revision), absl::kZeroPad16));
+}
+
+uint64_t ProgressCounter(int64_t revision, int index) {
+  return (static_cast<uint64_t>(revision) << kProgressIndexBits) |
+         static_cast<uint64_t>(index);
+}
+
+// `plan_key` is "a/p".
+std::string ProgressKey(absl::string_view plan_key,
+                        absl::string_view objective_id, uint64_t counter) {
+  return absl::StrCat(plan_key, "/", objective_id, "/",
+                      absl::Hex(counter, absl::kZeroPad16));
+}
+
+// "accounts/a/plans/p" -> "a/p".
+std::string PlanKeyOf(const std::string& plan_name) {
+  std::vector<absl::string_view> parts = absl::StrSplit(plan_name, '/');
+  return Key(parts[1], parts[3]);
 }
 
 std::string InForceKey(const std::string& account_id, v1::PlanHorizon h) {
@@ -99,8 +127,8 @@ std::string PlanBook::PlanKey::key() const { return Key(account_id, plan_id); }
 
 const std::vector<std::string>& PlanBook::ColumnFamilies() {
   static const auto* const families = new std::vector<std::string>{
-      kPlans,  kRevisions,  kInForce,  kRegAccounts,  kRegDeleted, kRegContacts,
-      kTiers,  kEngagement, kRequests, kCursorFamily};
+      kPlans, kRevisions,  kInForce,  kRegAccounts,  kRegDeleted, kRegContacts,
+      kTiers, kEngagement, kRequests, kCursorFamily, kProgress};
   return *families;
 }
 
@@ -253,7 +281,8 @@ std::string PlanBook::InForcePlan(const std::string& account_id,
   return plan_id;
 }
 
-v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id) const {
+v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id,
+                                             absl::Time deadline) const {
   v1::SituationSnapshot snapshot;
   *snapshot.mutable_take_time() = ToProtoTime(clock_->Now());
   kam::scoring::v1::TierChange tier;
@@ -262,7 +291,9 @@ v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id) cons
     snapshot.set_tier(tier.tier());
     *snapshot.mutable_tier_since() = tier.effective_time();
   }
-  if (scores_ != nullptr) scores_->Fill("accounts/" + account_id, &snapshot);
+  if (scores_ != nullptr) {
+    scores_->Fill("accounts/" + account_id, deadline, &snapshot);
+  }
   if (!snapshot.has_score() && found.ok() && *found) {
     snapshot.set_score(tier.score());
   }
@@ -286,27 +317,109 @@ v1::SituationSnapshot PlanBook::TakeSnapshot(const std::string& account_id) cons
   return snapshot;
 }
 
-void PlanBook::StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
-                          const std::string& description, absl::Time now,
-                          rocksdb::WriteBatch* batch) const {
+absl::Status PlanBook::StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
+                                  const std::string& description,
+                                  absl::Time now,
+                                  rocksdb::WriteBatch* batch) const {
+  const int64_t previous = plan->revision();
   EvaluateObjectives(plan);
-  plan->set_revision(plan->revision() + 1);
+  plan->set_revision(previous + 1);
   *plan->mutable_update_time() = ToProtoTime(now);
   plan->clear_etag();
   plan->set_etag(Etag(*plan));
-  // "accounts/a/plans/p" -> "a/p".
-  std::vector<absl::string_view> parts = absl::StrSplit(plan->name(), '/');
-  PutProto(batch, store_->Family(kPlans), Key(parts[1], parts[3]), *plan);
-  v1::PlanRevision revision;
+  const std::string plan_key = PlanKeyOf(plan->name());
+  PutProto(batch, store_->Family(kPlans), plan_key, *plan);
+
+  // Where each objective's progress was at the previous revision; none if
+  // this is the first, or the previous was written with progress inline
+  // (then this revision writes all progress out once).
+  std::map<std::string, internal::ProgressRange> before;
+  if (previous > 0) {
+    internal::StoredRevision last;
+    KAM_ASSIGN_OR_RETURN(
+        bool found,
+        store_->GetProto(
+            store_->Family(kRevisions),
+            absl::StrCat(plan->name(), "/", RevisionSuffix(previous)), &last));
+    if (found && last.progress_by_range()) {
+      for (auto& range : *last.mutable_progress()) {
+        before[range.objective_id()] = std::move(range);
+      }
+    }
+  }
+  internal::StoredRevision revision;
   revision.set_name(absl::StrCat(plan->name(), "/revisions/", plan->revision()));
   revision.set_revision(plan->revision());
   *revision.mutable_create_time() = ToProtoTime(now);
   revision.set_change(kind);
   revision.set_description(description);
   *revision.mutable_plan() = *plan;
+  revision.set_progress_by_range(true);
+  for (v1::Objective& objective :
+       *revision.mutable_plan()->mutable_objectives()) {
+    internal::ProgressRange* range = revision.add_progress();
+    range->set_objective_id(objective.id());
+    // Progress is append-only while the objective stays: what the previous
+    // revision had is kept by reference, only what is new is written.
+    int kept = 0;
+    auto it = before.find(objective.id());
+    if (it != before.end() && it->second.count() <= objective.progress_size()) {
+      *range = it->second;
+      kept = range->count();
+    }
+    for (int i = kept; i < objective.progress_size(); ++i) {
+      const uint64_t counter = ProgressCounter(plan->revision(), i - kept);
+      if (range->count() == 0) range->set_first(counter);
+      range->set_count(range->count() + 1);
+      PutProto(batch, store_->Family(kProgress),
+               ProgressKey(plan_key, objective.id(), counter),
+               objective.progress(i));
+    }
+    objective.clear_progress();
+  }
   PutProto(batch, store_->Family(kRevisions),
            absl::StrCat(plan->name(), "/", RevisionSuffix(plan->revision())),
            revision);
+  return absl::OkStatus();
+}
+
+absl::Status PlanBook::ToPlanRevision(internal::StoredRevision stored,
+                                      bool with_plan,
+                                      v1::PlanRevision* out) const {
+  out->set_name(std::move(*stored.mutable_name()));
+  out->set_revision(stored.revision());
+  *out->mutable_create_time() = stored.create_time();
+  out->set_change(stored.change());
+  out->set_description(std::move(*stored.mutable_description()));
+  if (!with_plan || !stored.has_plan()) return absl::OkStatus();
+  v1::AccountPlan* plan = stored.mutable_plan();
+  if (stored.progress_by_range()) {
+    const std::string plan_key = PlanKeyOf(plan->name());
+    std::map<std::string, const internal::ProgressRange*> ranges;
+    for (const auto& range : stored.progress()) {
+      ranges[range.objective_id()] = &range;
+    }
+    std::unique_ptr<rocksdb::Iterator> it;
+    for (v1::Objective& objective : *plan->mutable_objectives()) {
+      auto found = ranges.find(objective.id());
+      if (found == ranges.end() || found->second->count() == 0) continue;
+      const internal::ProgressRange& range = *found->second;
+      if (it == nullptr) it = store_->NewIterator(store_->Family(kProgress));
+      const std::string prefix =
+          absl::StrCat(plan_key, "/", objective.id(), "/");
+      it->Seek(ProgressKey(plan_key, objective.id(), range.first()));
+      for (int i = 0; i < range.count(); ++i, it->Next()) {
+        if (!it->Valid() || !it->key().starts_with(prefix) ||
+            !ParseProto(it->value(), objective.add_progress())) {
+          return absl::DataLossError(
+              absl::StrCat("progress of objective ", objective.id(),
+                           " missing or undecodable in ", out->name()));
+        }
+      }
+    }
+  }
+  *out->mutable_plan() = std::move(*plan);
+  return absl::OkStatus();
 }
 
 absl::Status PlanBook::Mutate(const std::string& field, const std::string& name,
@@ -320,7 +433,8 @@ absl::Status PlanBook::Mutate(const std::string& field, const std::string& name,
   KAM_RETURN_IF_ERROR(CheckEtag(etag, plan.etag(), plan.name()));
   rocksdb::WriteBatch batch;
   KAM_RETURN_IF_ERROR(change(&plan, &batch));
-  StageWrite(&plan, kind, description, clock_->Now(), &batch);
+  KAM_RETURN_IF_ERROR(
+      StageWrite(&plan, kind, description, clock_->Now(), &batch));
   KAM_RETURN_IF_ERROR(store_->Write(&batch));
   *out = std::move(plan);
   return absl::OkStatus();
@@ -329,7 +443,7 @@ absl::Status PlanBook::Mutate(const std::string& field, const std::string& name,
 // ----------------------------------------------------------------- plans
 
 absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
-                                  v1::AccountPlan* out) {
+                                  absl::Time deadline, v1::AccountPlan* out) {
   KAM_ASSIGN_OR_RETURN(std::string account_id,
                        ParseName("parent", request.parent(), "accounts"));
   KAM_RETURN_IF_ERROR(ValidateRequestId("request_id", request.request_id()));
@@ -342,7 +456,7 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
   KAM_RETURN_IF_ERROR(ValidatePlan(plan, account_id, "plan"));
 
   // Taken before the lock: the score source may wait on scoring.
-  const v1::SituationSnapshot snapshot = TakeSnapshot(account_id);
+  const v1::SituationSnapshot snapshot = TakeSnapshot(account_id, deadline);
 
   LockTable::Locks locks = locks_.Lock(
       {request.parent(),
@@ -380,7 +494,8 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
   stored.set_account_display_name(display_name);
   *stored.mutable_create_time() = ToProtoTime(now);
   rocksdb::WriteBatch batch;
-  StageWrite(&stored, v1::PLAN_CREATED, "created the plan", now, &batch);
+  KAM_RETURN_IF_ERROR(
+      StageWrite(&stored, v1::PLAN_CREATED, "created the plan", now, &batch));
   if (!request.request_id().empty()) {
     requests_.Record(&batch, "CreateAccountPlan", request.request_id(), stored);
   }
@@ -538,6 +653,8 @@ absl::Status PlanBook::DeletePlan(const v1::DeleteAccountPlanRequest& request) {
   batch.Delete(store_->Family(kPlans), key.key());
   const std::string prefix = plan.name() + "/";
   batch.DeleteRange(store_->Family(kRevisions), prefix, plan.name() + "0");
+  batch.DeleteRange(store_->Family(kProgress), key.key() + "/",
+                    key.key() + "0");
   return store_->Write(&batch);
 }
 
@@ -595,7 +712,7 @@ absl::Status PlanBook::StartReview(const v1::StartPlanReviewRequest& request,
 }
 
 absl::Status PlanBook::RecordReview(const v1::RecordPlanReviewRequest& request,
-                                    v1::AccountPlan* out) {
+                                    absl::Time deadline, v1::AccountPlan* out) {
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName("name", request.name()));
   const v1::PlanReview& given = request.review();
   KAM_RETURN_IF_ERROR(
@@ -612,7 +729,7 @@ absl::Status PlanBook::RecordReview(const v1::RecordPlanReviewRequest& request,
   KAM_ASSIGN_OR_RETURN(absl::Time review_time,
                        PastTime("review.review_time", given.has_review_time(),
                                 given.review_time(), clock_->Now()));
-  const v1::SituationSnapshot snapshot = TakeSnapshot(key.account_id);
+  const v1::SituationSnapshot snapshot = TakeSnapshot(key.account_id, deadline);
   return Mutate(
       "name", request.name(), request.etag(), v1::REVIEW_RECORDED,
       absl::StrCat("recorded the review of ", DayText(review_time)),
@@ -818,11 +935,12 @@ absl::Status PlanBook::ListRevisions(const v1::ListPlanRevisionsRequest& request
       response->set_next_page_token(MakePageToken(filters, after));
       break;
     }
-    v1::PlanRevision* revision = response->add_revisions();
-    if (!ParseProto(it->value(), revision)) {
+    internal::StoredRevision stored;
+    if (!ParseProto(it->value(), &stored)) {
       return absl::DataLossError(absl::StrCat("undecodable revision ", k));
     }
-    if (request.omit_plans()) revision->clear_plan();
+    KAM_RETURN_IF_ERROR(ToPlanRevision(std::move(stored), !request.omit_plans(),
+                                       response->add_revisions()));
     after = k;
   }
   return it->status().ok() ? absl::OkStatus()
@@ -842,15 +960,16 @@ absl::Status PlanBook::GetRevision(const v1::GetPlanRevisionRequest& request,
   }
   const std::string plan_name = request.name().substr(0, slash);
   KAM_ASSIGN_OR_RETURN(PlanKey key, ParsePlanName("name", plan_name));
+  internal::StoredRevision stored;
   KAM_ASSIGN_OR_RETURN(
       bool found,
       store_->GetProto(store_->Family(kRevisions),
                        absl::StrCat(key.name(), "/", RevisionSuffix(number)),
-                       revision));
+                       &stored));
   if (!found) {
     return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
   }
-  return absl::OkStatus();
+  return ToPlanRevision(std::move(stored), /*with_plan=*/true, revision);
 }
 
 // ---------------------------------------------------------------- reports

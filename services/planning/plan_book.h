@@ -10,11 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/lock_table.h"
 #include "common/request_log.h"
 #include "common/store.h"
 #include "kam/common/v1/feed.pb.h"
+#include "kam/planning/internal/state.pb.h"
 #include "kam/planning/v1/planning.pb.h"
 #include "services/planning/planning_rules.h"
 
@@ -23,11 +25,12 @@ namespace kam::planning {
 // ScoreSource fills what no feed carries into a situation snapshot: the
 // account's current score and ABC class, asked of the scoring service. It
 // leaves a field unset when it cannot tell (scoring down, account unscored).
-// May block for a bounded time (a network call with a deadline).
+// May block for a bounded time (a network call with a deadline), and never
+// past `deadline` (the caller's; absl::InfiniteFuture() for none).
 class ScoreSource {
  public:
   virtual ~ScoreSource() = default;
-  virtual void Fill(const std::string& account_name,
+  virtual void Fill(const std::string& account_name, absl::Time deadline,
                     v1::SituationSnapshot* snapshot) = 0;
 };
 
@@ -37,9 +40,14 @@ class ScoreSource {
 // stage), which it validates and snapshots against without calling them.
 //
 // Every change of a plan is one RocksDB batch holding the plan, its new
-// revision and the index of plans in force, written under one writer lock;
-// so a rejected request writes nothing and an acknowledged one survives a
-// crash (with the store's sync writes).
+// revision, the progress updates it adds and the index of plans in force,
+// written under the account's lock; so a rejected request writes nothing and
+// an acknowledged one survives a crash (with the store's sync writes).
+//
+// Storage per revision is bounded: the current plan keeps its objectives'
+// progress inline, but a revision stores the plan without it, and per
+// objective only which of the progress updates (each stored once, in their
+// own family) it had. Revisions are put back together when read.
 //
 // Thread-safe.
 class PlanBook {
@@ -61,8 +69,10 @@ class PlanBook {
   absl::Status ApplyEngagementEvent(const kam::common::v1::ChangeEvent& event,
                                     rocksdb::WriteBatch* batch);
 
+  // `deadline` is the caller's (absl::InfiniteFuture() for none): the
+  // situation snapshot asks scoring no longer than that.
   absl::Status CreatePlan(const v1::CreateAccountPlanRequest& request,
-                          v1::AccountPlan* plan);
+                          absl::Time deadline, v1::AccountPlan* plan);
   absl::Status GetPlan(const v1::GetAccountPlanRequest& request,
                        v1::AccountPlan* plan) const;
   absl::Status ListPlans(const v1::ListAccountPlansRequest& request,
@@ -74,8 +84,9 @@ class PlanBook {
                             v1::AccountPlan* plan);
   absl::Status StartReview(const v1::StartPlanReviewRequest& request,
                            v1::AccountPlan* plan);
+  // `deadline` as for CreatePlan.
   absl::Status RecordReview(const v1::RecordPlanReviewRequest& request,
-                            v1::AccountPlan* plan);
+                            absl::Time deadline, v1::AccountPlan* plan);
   absl::Status ClosePlan(const v1::CloseAccountPlanRequest& request,
                          v1::AccountPlan* plan);
   absl::Status RecordProgress(const v1::RecordObjectiveProgressRequest& request,
@@ -121,8 +132,10 @@ class PlanBook {
   // Reads a plan; NOT_FOUND naming it when absent.
   absl::Status ReadPlan(const PlanKey& key, v1::AccountPlan* plan) const;
   // The situation now, from the projections and the ScoreSource. Called
-  // outside the account's lock (the ScoreSource may wait on the network).
-  v1::SituationSnapshot TakeSnapshot(const std::string& account_id) const;
+  // outside the account's lock (the ScoreSource may wait on the network, up
+  // to `deadline`).
+  v1::SituationSnapshot TakeSnapshot(const std::string& account_id,
+                                     absl::Time deadline) const;
   // FAILED_PRECONDITION unless the account is known and not deleted; sets
   // *display_name.
   absl::Status CheckAccount(const std::string& field,
@@ -153,10 +166,18 @@ class PlanBook {
                       const std::string& etag, v1::ChangeKind kind,
                       const std::string& description, const Change& change,
                       v1::AccountPlan* out);
-  // Stamps revision, update time and etag, and stages plan + revision.
-  void StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
-                  const std::string& description, absl::Time now,
-                  rocksdb::WriteBatch* batch) const;
+  // Stamps revision, update time and etag, and stages plan + revision +
+  // the progress updates added since the previous revision (all of them if
+  // that one was stored with progress inline). Reads the previous revision:
+  // call under the account's lock.
+  absl::Status StageWrite(v1::AccountPlan* plan, v1::ChangeKind kind,
+                          const std::string& description, absl::Time now,
+                          rocksdb::WriteBatch* batch) const;
+  // The revision as clients see it: `stored` with each objective's progress
+  // read back from its range (or inline, if stored by an older binary).
+  // Without `with_plan`, leaves the plan out and reads nothing.
+  absl::Status ToPlanRevision(internal::StoredRevision stored, bool with_plan,
+                              v1::PlanRevision* out) const;
 
   Store* const store_;
   Clock* const clock_;

@@ -9,10 +9,11 @@ PlanningService::PlanningService(PlanBook* book, const Authorizer* auth,
 grpc::ServerUnaryReactor* PlanningService::CreateAccountPlan(
     grpc::CallbackServerContext* context,
     const v1::CreateAccountPlanRequest* request, v1::AccountPlan* response) {
-  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
-                        [this, request, response] {
-                          return book_->CreatePlan(*request, response);
-                        });
+  return ServeOffloaded(
+      context, auth_, Role::kEditor, writes_,
+      [this, request, response, deadline = DeadlineOf(*context)] {
+        return book_->CreatePlan(*request, deadline, response);
+      });
 }
 
 grpc::ServerUnaryReactor* PlanningService::GetAccountPlan(
@@ -71,10 +72,11 @@ grpc::ServerUnaryReactor* PlanningService::StartPlanReview(
 grpc::ServerUnaryReactor* PlanningService::RecordPlanReview(
     grpc::CallbackServerContext* context,
     const v1::RecordPlanReviewRequest* request, v1::AccountPlan* response) {
-  return ServeOffloaded(context, auth_, Role::kEditor, writes_,
-                        [this, request, response] {
-                          return book_->RecordReview(*request, response);
-                        });
+  return ServeOffloaded(
+      context, auth_, Role::kEditor, writes_,
+      [this, request, response, deadline = DeadlineOf(*context)] {
+        return book_->RecordReview(*request, deadline, response);
+      });
 }
 
 grpc::ServerUnaryReactor* PlanningService::CloseAccountPlan(

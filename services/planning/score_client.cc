@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "absl/time/clock.h"
-#include "common/handler.h"
 #include "grpcpp/client_context.h"
 
 namespace kam::planning {
@@ -21,9 +20,10 @@ ScoringScoreSource::ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
       deadline_(deadline),
       abc_ttl_(abc_ttl) {}
 
-bool ScoringScoreSource::Prepare(grpc::ClientContext* context) const {
+bool ScoringScoreSource::Prepare(absl::Time caller_deadline,
+                                 grpc::ClientContext* context) const {
   const absl::Time now = absl::Now();
-  const absl::Time deadline = std::min(now + deadline_, CurrentCallDeadline());
+  const absl::Time deadline = std::min(now + deadline_, caller_deadline);
   if (deadline <= now) return false;
   context->set_deadline(absl::ToChronoTime(deadline));
   if (!bearer_token_.empty()) {
@@ -32,9 +32,10 @@ bool ScoringScoreSource::Prepare(grpc::ClientContext* context) const {
   return true;
 }
 
-bool ScoringScoreSource::FindAbc(const std::string& account_name,
-                                 v1::SituationSnapshot* snapshot) const {
-  for (const auto& entry : abc_.entries()) {
+bool ScoringScoreSource::FindAbc(const sv1::AbcAnalysis& analysis,
+                                 const std::string& account_name,
+                                 v1::SituationSnapshot* snapshot) {
+  for (const auto& entry : analysis.entries()) {
     if (entry.account() == account_name) {
       snapshot->set_abc_class(entry.abc_class());
       return true;
@@ -44,8 +45,9 @@ bool ScoringScoreSource::FindAbc(const std::string& account_name,
 }
 
 void ScoringScoreSource::Fill(const std::string& account_name,
+                              absl::Time deadline,
                               v1::SituationSnapshot* snapshot) {
-  if (grpc::ClientContext context; Prepare(&context)) {
+  if (grpc::ClientContext context; Prepare(deadline, &context)) {
     sv1::GetScoreRequest request;
     request.set_account(account_name);
     sv1::Score score;
@@ -53,24 +55,30 @@ void ScoringScoreSource::Fill(const std::string& account_name,
       snapshot->set_score(score.score());
     }
   }
-  absl::MutexLock lock(&mu_);
-  // The cached analysis serves while young, unless it does not know the
-  // account yet (a new account's first plan). Wall time, not the service
-  // clock: this is a cache's age.
-  if (FindAbc(account_name, snapshot) &&
-      absl::Now() - abc_fetched_ <= abc_ttl_) {
+  {
+    absl::MutexLock lock(&mu_);
+    // The cached analysis serves while young, unless it does not know the
+    // account yet (a new account's first plan). Wall time, not the service
+    // clock: this is a cache's age.
+    if (FindAbc(abc_, account_name, snapshot) &&
+        absl::Now() - abc_fetched_ <= abc_ttl_) {
+      return;
+    }
+  }
+  // Fetched without the lock: concurrent misses may each ask scoring, which
+  // is cheaper than making every plan creation wait for one call.
+  grpc::ClientContext context;
+  if (!Prepare(deadline, &context)) return;  // no time left: the cached class
+  sv1::AbcAnalysis analysis;
+  if (!stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
+           .ok()) {
     return;
   }
-  grpc::ClientContext context;
-  if (!Prepare(&context)) return;  // no time left: the cached class, if any
-  sv1::AbcAnalysis analysis;
-  if (stub_->GetAbcAnalysis(&context, sv1::GetAbcAnalysisRequest(), &analysis)
-          .ok()) {
-    abc_ = std::move(analysis);
-    abc_fetched_ = absl::Now();
-    snapshot->clear_abc_class();
-    FindAbc(account_name, snapshot);
-  }
+  snapshot->clear_abc_class();
+  FindAbc(analysis, account_name, snapshot);
+  absl::MutexLock lock(&mu_);
+  abc_ = std::move(analysis);
+  abc_fetched_ = absl::Now();
 }
 
 }  // namespace kam::planning

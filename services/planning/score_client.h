@@ -16,28 +16,30 @@ namespace kam::planning {
 // ScoringScoreSource asks kam-scoring for an account's current score
 // (GetScore) and ABC class (GetAbcAnalysis, kept for `abc_ttl` since it
 // ranks the whole portfolio and changes slowly). Each call's deadline is the
-// sooner of `deadline` from now and the deadline of the call being served
-// (CurrentCallDeadline(), set by the planning handler): nobody waits for a
-// score after the caller has given up. With no time left the call is not
-// made. A failed call leaves the field unset, so a snapshot is never held up
-// for long by a scoring outage. Needs a viewer token when scoring requires
-// auth. Thread-safe.
+// sooner of `deadline` from now and the deadline Fill is given (the caller's,
+// passed down by the planning handler): nobody waits for a score after the
+// caller has given up. With no time left the call is not made. A failed
+// call leaves the field unset, so a snapshot is never held up for long by a
+// scoring outage. Needs a viewer token when scoring requires auth.
+// Thread-safe; the cache's lock is never held across a call to scoring, so
+// plan creations do not queue behind one another's round trips.
 class ScoringScoreSource final : public ScoreSource {
  public:
   ScoringScoreSource(std::shared_ptr<grpc::Channel> channel,
                      std::string bearer_token, absl::Duration deadline,
                      absl::Duration abc_ttl = absl::Minutes(1));
 
-  void Fill(const std::string& account_name,
+  void Fill(const std::string& account_name, absl::Time deadline,
             v1::SituationSnapshot* snapshot) override;
 
  private:
-  // Sets the deadline and the token; false if no time is left.
-  bool Prepare(grpc::ClientContext* context) const;
-  // Sets the account's class from the cached analysis; false if not in it.
-  bool FindAbc(const std::string& account_name,
-               v1::SituationSnapshot* snapshot) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Sets the deadline (the sooner of ours and `caller_deadline`) and the
+  // token; false if no time is left.
+  bool Prepare(absl::Time caller_deadline, grpc::ClientContext* context) const;
+  // Sets the account's class from `analysis`; false if not in it.
+  static bool FindAbc(const kam::scoring::v1::AbcAnalysis& analysis,
+                      const std::string& account_name,
+                      v1::SituationSnapshot* snapshot);
 
   std::unique_ptr<kam::scoring::v1::Scoring::Stub> stub_;
   const std::string bearer_token_;
