@@ -865,6 +865,43 @@ absl::Status AccountRegistry::ImportRecords(
   if (!request.validate_only()) {
     KAM_ASSIGN_OR_RETURN(bool replay,
                          requests_.Lookup("ImportRecords", request, response));
+    // The record leaves out what the (same) request gives again: each
+    // result's kind and index, by its position, and the counts. A record of
+    // the old format has them all.
+    if (replay && response->results_size() > 0 &&
+        response->results(0).kind().empty()) {
+      const int accounts = request.accounts_size();
+      const int contacts = request.contacts_size();
+      for (int i = 0; i < response->results_size(); ++i) {
+        v1::ImportResult* result = response->mutable_results(i);
+        if (i < accounts) {
+          result->set_kind("accounts");
+          result->set_index(i);
+        } else if (i < accounts + contacts) {
+          result->set_kind("contacts");
+          result->set_index(i - accounts);
+        } else {
+          result->set_kind("financials");
+          result->set_index(i - accounts - contacts);
+        }
+        switch (result->outcome()) {
+          case v1::ImportResult::CREATED:
+            response->set_created(response->created() + 1);
+            break;
+          case v1::ImportResult::UPDATED:
+            response->set_updated(response->updated() + 1);
+            break;
+          case v1::ImportResult::UNCHANGED:
+            response->set_unchanged(response->unchanged() + 1);
+            break;
+          case v1::ImportResult::FAILED:
+            response->set_failed(response->failed() + 1);
+            break;
+          default:
+            break;
+        }
+      }
+    }
     if (replay) return absl::OkStatus();
   }
   auto report = [&](const char* kind, int index, const std::string& name,
@@ -1021,7 +1058,16 @@ absl::Status AccountRegistry::ImportRecords(
   }
 
   if (request.validate_only()) return absl::OkStatus();
-  requests_.Record(txn.batch(), "ImportRecords", request, *response);
+  v1::ImportRecordsResponse kept = *response;
+  kept.clear_created();
+  kept.clear_updated();
+  kept.clear_unchanged();
+  kept.clear_failed();
+  for (v1::ImportResult& result : *kept.mutable_results()) {
+    result.clear_kind();
+    result.clear_index();
+  }
+  requests_.Record(txn.batch(), "ImportRecords", request, kept);
   return txn.Commit();
 }
 
