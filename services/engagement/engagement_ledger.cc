@@ -209,7 +209,7 @@ EngagementLedger::EngagementLedger(Store* store, Clock* clock, Options options)
       clock_(clock),
       options_(options),
       feed_(std::make_unique<ChangeFeed>(store, store->Family(kOutbox), clock)),
-      requests_(store, store->Family(kRequests)) {}
+      requests_(store, store->Family(kRequests), clock) {}
 
 EngagementLedger::~EngagementLedger() = default;
 
@@ -321,11 +321,23 @@ absl::Status EngagementLedger::StageCreate(
     IngestTxn& txn, const v1::CreateInteractionRequest& request,
     const std::string& field, v1::Interaction* out, bool* replayed) {
   *replayed = false;
-  KAM_RETURN_IF_ERROR(ValidateRequestId(
-      field == "interaction" ? "request_id" : field + ".request_id",
-      request.request_id()));
-  KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("CreateInteraction",
-                                                   request.request_id(), out));
+  // A batch item's field is "requests[i].interaction"; its id is beside it.
+  const std::string id_field =
+      field == "interaction"
+          ? "request_id"
+          : field.substr(0, field.rfind('.') + 1) + "request_id";
+  KAM_RETURN_IF_ERROR(ValidateRequestId(id_field, request.request_id()));
+  KAM_ASSIGN_OR_RETURN(
+      bool seen,
+      requests_.LookupCreate(
+          "CreateInteraction", request,
+          [&](const std::string& name, google::protobuf::Message* found) {
+            v1::GetInteractionRequest get;
+            get.set_name(name);
+            return RequestLog::Exists(
+                GetInteraction(get, static_cast<v1::Interaction*>(found)));
+          },
+          out, id_field));
   if (seen) {
     *replayed = true;
     return absl::OkStatus();
@@ -389,7 +401,7 @@ absl::Status EngagementLedger::StageCreate(
   if (IsBusinessReview(interaction)) TakeLater(&stats->last_business_review, when);
   if (has_executive) TakeLater(&stats->last_executive_contact, when);
   txn.MarkDirty(account.id);
-  requests_.Record(batch, "CreateInteraction", request.request_id(), interaction);
+  requests_.RecordCreate(batch, "CreateInteraction", request, interaction);
   *out = std::move(interaction);
   return absl::OkStatus();
 }
@@ -735,8 +747,22 @@ absl::Status EngagementLedger::RecordSurveyResponse(
                 {RequestLog::LockKey("RecordSurveyResponse",
                                      request.request_id())},
                 /*shared=*/{response.account()});
-  KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("RecordSurveyResponse",
-                                                   request.request_id(), out));
+  // A survey response's key holds its time, which the request gives.
+  auto read_survey =
+      [&](const std::string& name,
+          google::protobuf::Message* found) -> absl::StatusOr<bool> {
+    KAM_ASSIGN_OR_RETURN(
+        auto ids, ParseChildName("name", name, "accounts", "surveyResponses"));
+    return store_->GetProto(
+        store_->Family(kSurveys),
+        Key(ids.first,
+            Key(TimeKey(FromProtoTime(request.response().responded_at())),
+                ids.second)),
+        found);
+  };
+  KAM_ASSIGN_OR_RETURN(bool seen,
+                       requests_.LookupCreate("RecordSurveyResponse", request,
+                                              read_survey, out));
   if (seen) return absl::OkStatus();
   if (response.account().empty()) {
     return InvalidField("response.account", "is required");
@@ -761,7 +787,8 @@ absl::Status EngagementLedger::RecordSurveyResponse(
   PutProto(txn.batch(), store_->Family(kSurveys),
            Key(account.id, Key(TimeKey(FromProtoTime(response.responded_at())), id)),
            response);
-  requests_.Record(txn.batch(), "RecordSurveyResponse", request.request_id(), response);
+  requests_.RecordCreate(txn.batch(), "RecordSurveyResponse", request,
+                         response);
   txn.MarkDirty(account.id);
   KAM_RETURN_IF_ERROR(txn.Commit());
   *out = std::move(response);

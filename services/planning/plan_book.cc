@@ -136,7 +136,7 @@ PlanBook::PlanBook(Store* store, Clock* clock, ScoreSource* scores)
     : store_(store),
       clock_(clock),
       scores_(scores),
-      requests_(store, store->Family(kRequests)) {}
+      requests_(store, store->Family(kRequests), clock) {}
 
 // ------------------------------------------------------------------ feeds
 
@@ -462,8 +462,17 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
       {request.parent(),
        RequestLog::LockKey("CreateAccountPlan", request.request_id())});
   if (!request.request_id().empty()) {
-    KAM_ASSIGN_OR_RETURN(bool seen, requests_.Lookup("CreateAccountPlan",
-                                                     request.request_id(), out));
+    KAM_ASSIGN_OR_RETURN(
+        bool seen,
+        requests_.LookupCreate(
+            "CreateAccountPlan", request,
+            [&](const std::string& name, google::protobuf::Message* found) {
+              v1::GetAccountPlanRequest get;
+              get.set_name(name);
+              return RequestLog::Exists(
+                  GetPlan(get, static_cast<v1::AccountPlan*>(found)));
+            },
+            out));
     if (seen) return absl::OkStatus();
   }
   std::string display_name;
@@ -497,7 +506,7 @@ absl::Status PlanBook::CreatePlan(const v1::CreateAccountPlanRequest& request,
   KAM_RETURN_IF_ERROR(
       StageWrite(&stored, v1::PLAN_CREATED, "created the plan", now, &batch));
   if (!request.request_id().empty()) {
-    requests_.Record(&batch, "CreateAccountPlan", request.request_id(), stored);
+    requests_.RecordCreate(&batch, "CreateAccountPlan", request, stored);
   }
   KAM_RETURN_IF_ERROR(store_->Write(&batch));
   *out = std::move(stored);

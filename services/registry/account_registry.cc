@@ -281,7 +281,7 @@ AccountRegistry::AccountRegistry(Store* store, Clock* clock)
     : store_(store),
       clock_(clock),
       feed_(std::make_unique<ChangeFeed>(store, store->Family(kOutbox), clock)),
-      requests_(store, store->Family(kRequests)) {}
+      requests_(store, store->Family(kRequests), clock) {}
 
 AccountRegistry::~AccountRegistry() = default;
 
@@ -304,8 +304,17 @@ absl::Status AccountRegistry::CreateAccount(
   // it as a parent before it exists), so the hierarchy lock is not needed.
   Txn txn(this, {AccountName(account.account_id()), account.parent(),
                  RequestLog::LockKey("CreateAccount", request.request_id())});
-  KAM_ASSIGN_OR_RETURN(bool replay,
-                       requests_.Lookup("CreateAccount", request.request_id(), out));
+  KAM_ASSIGN_OR_RETURN(
+      bool replay,
+      requests_.LookupCreate(
+          "CreateAccount", request,
+          [&](const std::string& name, google::protobuf::Message* found) {
+            v1::GetAccountRequest get;
+            get.set_name(name);
+            return RequestLog::Exists(
+                GetAccount(get, static_cast<Account*>(found)));
+          },
+          out));
   if (replay) return absl::OkStatus();
   Account existing;
   KAM_ASSIGN_OR_RETURN(bool taken, txn.GetAccount(account.account_id(), &existing));
@@ -319,7 +328,7 @@ absl::Status AccountRegistry::CreateAccount(
       [&](const std::string& id) { return txn.ParentOf(id); }));
   Stamp(&account, AccountName(account.account_id()), txn.now(), true);
   txn.PutAccount(account, nullptr);
-  requests_.Record(txn.batch(), "CreateAccount", request.request_id(), account);
+  requests_.RecordCreate(txn.batch(), "CreateAccount", request, account);
   KAM_RETURN_IF_ERROR(txn.Commit());
   *out = std::move(account);
   return absl::OkStatus();
@@ -628,8 +637,17 @@ absl::Status AccountRegistry::CreateContact(
   // lock covers them.
   Txn txn(this, {AccountName(account_id),
                  RequestLog::LockKey("CreateContact", request.request_id())});
-  KAM_ASSIGN_OR_RETURN(bool replay,
-                       requests_.Lookup("CreateContact", request.request_id(), out));
+  KAM_ASSIGN_OR_RETURN(
+      bool replay,
+      requests_.LookupCreate(
+          "CreateContact", request,
+          [&](const std::string& name, google::protobuf::Message* found) {
+            v1::GetContactRequest get;
+            get.set_name(name);
+            return RequestLog::Exists(
+                GetContact(get, static_cast<Contact*>(found)));
+          },
+          out));
   if (replay) return absl::OkStatus();
   Account account;
   KAM_ASSIGN_OR_RETURN(bool account_found, txn.GetAccount(account_id, &account));
@@ -649,7 +667,7 @@ absl::Status AccountRegistry::CreateContact(
       [&](const std::string& cid) { return txn.ReportsToOf(account_id, cid); }));
   Stamp(&contact, ContactName(account_id, contact.contact_id()), txn.now(), true);
   txn.PutContact(account_id, contact, /*created=*/true);
-  requests_.Record(txn.batch(), "CreateContact", request.request_id(), contact);
+  requests_.RecordCreate(txn.batch(), "CreateContact", request, contact);
   KAM_RETURN_IF_ERROR(txn.Commit());
   *out = std::move(contact);
   return absl::OkStatus();
@@ -845,8 +863,45 @@ absl::Status AccountRegistry::ImportRecords(
   // An import may touch any account and move any parent: it runs alone.
   Txn txn(this);
   if (!request.validate_only()) {
-    KAM_ASSIGN_OR_RETURN(bool replay, requests_.Lookup("ImportRecords",
-                                                       request.request_id(), response));
+    KAM_ASSIGN_OR_RETURN(bool replay,
+                         requests_.Lookup("ImportRecords", request, response));
+    // The record leaves out what the (same) request gives again: each
+    // result's kind and index, by its position, and the counts. A record of
+    // the old format has them all.
+    if (replay && response->results_size() > 0 &&
+        response->results(0).kind().empty()) {
+      const int accounts = request.accounts_size();
+      const int contacts = request.contacts_size();
+      for (int i = 0; i < response->results_size(); ++i) {
+        v1::ImportResult* result = response->mutable_results(i);
+        if (i < accounts) {
+          result->set_kind("accounts");
+          result->set_index(i);
+        } else if (i < accounts + contacts) {
+          result->set_kind("contacts");
+          result->set_index(i - accounts);
+        } else {
+          result->set_kind("financials");
+          result->set_index(i - accounts - contacts);
+        }
+        switch (result->outcome()) {
+          case v1::ImportResult::CREATED:
+            response->set_created(response->created() + 1);
+            break;
+          case v1::ImportResult::UPDATED:
+            response->set_updated(response->updated() + 1);
+            break;
+          case v1::ImportResult::UNCHANGED:
+            response->set_unchanged(response->unchanged() + 1);
+            break;
+          case v1::ImportResult::FAILED:
+            response->set_failed(response->failed() + 1);
+            break;
+          default:
+            break;
+        }
+      }
+    }
     if (replay) return absl::OkStatus();
   }
   auto report = [&](const char* kind, int index, const std::string& name,
@@ -1003,7 +1058,16 @@ absl::Status AccountRegistry::ImportRecords(
   }
 
   if (request.validate_only()) return absl::OkStatus();
-  requests_.Record(txn.batch(), "ImportRecords", request.request_id(), *response);
+  v1::ImportRecordsResponse kept = *response;
+  kept.clear_created();
+  kept.clear_updated();
+  kept.clear_unchanged();
+  kept.clear_failed();
+  for (v1::ImportResult& result : *kept.mutable_results()) {
+    result.clear_kind();
+    result.clear_index();
+  }
+  requests_.Record(txn.batch(), "ImportRecords", request, kept);
   return txn.Commit();
 }
 

@@ -218,7 +218,7 @@ ScoreBook::ScoreBook(Store* store, Clock* clock, prometheus::Registry* metrics,
       clock_(clock),
       options_(options),
       feed_(std::make_unique<ChangeFeed>(store, store->Family(kOutbox), clock)),
-      requests_(store, store->Family(kRequests)),
+      requests_(store, store->Family(kRequests), clock),
       metrics_(std::make_unique<Metrics>(metrics)),
       lookups_(&tiers_, metrics) {}
 
@@ -744,7 +744,13 @@ absl::Status ScoreBook::CreateModel(const v1::CreateScoreModelRequest& request,
   if (!request.request_id().empty()) {
     KAM_ASSIGN_OR_RETURN(
         bool seen,
-        requests_.Lookup("CreateScoreModel", request.request_id(), out));
+        requests_.LookupCreate(
+            "CreateScoreModel", request,
+            [&](const std::string& name, google::protobuf::Message* found) {
+              return RequestLog::Exists(
+                  GetModel(name, static_cast<v1::ScoreModel*>(found)));
+            },
+            out));
     if (seen) return absl::OkStatus();
   }
   std::string existing;
@@ -767,7 +773,7 @@ absl::Status ScoreBook::CreateModel(const v1::CreateScoreModelRequest& request,
   rocksdb::WriteBatch batch;
   PutProto(&batch, store_->Family(kModels), model.model_id(), model);
   if (!request.request_id().empty()) {
-    requests_.Record(&batch, "CreateScoreModel", request.request_id(), model);
+    requests_.RecordCreate(&batch, "CreateScoreModel", request, model);
   }
   KAM_RETURN_IF_ERROR(writer.Commit(&batch));
   *out = std::move(model);
@@ -1623,7 +1629,9 @@ absl::Status ScoreBook::BeginRun(ChangeFeed::Writer& writer,
   control->started = absl::Now();
   PersistRun(batch, run);
   if (!request_id.empty()) {
-    requests_.Record(batch, "StartRescoring", request_id, run);
+    v1::StartRescoringRequest request;
+    request.set_request_id(request_id);
+    requests_.RecordCreate(batch, "StartRescoring", request, run);
   }
   KAM_RETURN_IF_ERROR(writer.Commit(batch));
   *out = run;
@@ -1642,11 +1650,16 @@ absl::Status ScoreBook::StartRescoring(const v1::StartRescoringRequest& request,
   KAM_RETURN_IF_ERROR(ValidateRequestId("request_id", request.request_id()));
   ChangeFeed::Writer writer(feed_.get());
   if (!request.request_id().empty()) {
-    v1::RescoringRun first;
     KAM_ASSIGN_OR_RETURN(
         bool seen,
-        requests_.Lookup("StartRescoring", request.request_id(), &first));
-    if (seen) return GetRun(first.name(), run);
+        requests_.LookupCreate(
+            "StartRescoring", request,
+            [&](const std::string& name, google::protobuf::Message* found) {
+              return RequestLog::Exists(
+                  GetRun(name, static_cast<v1::RescoringRun*>(found)));
+            },
+            run));
+    if (seen) return absl::OkStatus();
   }
   rocksdb::WriteBatch batch;
   return BeginRun(writer, &batch, "manual", request.request_id(), run);

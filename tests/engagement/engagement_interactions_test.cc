@@ -530,4 +530,72 @@ TEST_F(InteractionsTest, BatchOfMoreThan5000IsRejectedWhole) {
 }
 
 }  // namespace
+TEST_F(InteractionsTest,
+       RequestIdOfAnotherInteractionIsRefusedAndDeletedIsNotReplayed) {
+  const ev1::Interaction call =
+      NewInteraction("acme", ev1::CALL, At(2026, 5, 3, 14), {"cid"});
+  ev1::Interaction first;
+  ASSERT_TRUE(IsOk(engagement().Create(call, &first, "sync-1")));
+  const absl::StatusOr<uint64_t> head = engagement().FeedHead();
+  ASSERT_TRUE(head.ok()) << head.status();
+
+  ev1::Interaction other = call;
+  other.set_summary("Another call");
+  const grpc::Status refused = engagement().Create(other, nullptr, "sync-1");
+  ASSERT_TRUE(HasCode(refused, StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(absl::StartsWith(refused.error_message(),
+                               "request_id: was used for a different request"))
+      << refused.error_message();
+  EXPECT_THAT(Names(MustListAll("acme")), ElementsAre(first.name()));
+  EXPECT_EQ(engagement().FeedHead().value(), *head);
+
+  // In a batch the item fails on its own, naming its field; a true retry in
+  // the same batch is replayed.
+  ev1::CreateInteractionRequest reused, retried;
+  *reused.mutable_interaction() = other;
+  reused.set_request_id("sync-1");
+  *retried.mutable_interaction() = call;
+  retried.set_request_id("sync-1");
+  ev1::BatchCreateInteractionsResponse batch;
+  ASSERT_TRUE(IsOk(engagement().BatchCreate({reused}, &batch)));
+  ASSERT_EQ(batch.results_size(), 1);
+  EXPECT_EQ(batch.results(0).code(),
+            static_cast<int>(StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(absl::StartsWith(batch.results(0).message(),
+                               "requests[0].request_id: was used"))
+      << batch.results(0).message();
+  batch.Clear();
+  ASSERT_TRUE(IsOk(engagement().BatchCreate({retried}, &batch)));
+  ASSERT_EQ(batch.results_size(), 1);
+  EXPECT_TRUE(batch.results(0).replayed());
+  EXPECT_EQ(batch.results(0).interaction().name(), first.name());
+  EXPECT_EQ(engagement().FeedHead().value(), *head);
+
+  // Deleted: the retry says so instead of answering with what is gone.
+  ASSERT_TRUE(IsOk(engagement().Delete(first.name())));
+  const grpc::Status gone = engagement().Create(call, nullptr, "sync-1");
+  ASSERT_TRUE(HasCode(gone, StatusCode::FAILED_PRECONDITION));
+  EXPECT_EQ(
+      gone.error_message(),
+      absl::StrCat("request_id: this request already created ", first.name(),
+                   ", which has since been deleted; use a new "
+                   "request_id to create it again"));
+  EXPECT_THAT(MustListAll("acme"), IsEmpty());
+}
+
+TEST_F(InteractionsTest, SurveyResponseRetryIsReplayedAndAReusedIdRefused) {
+  const ev1::SurveyResponse survey =
+      NewSurvey("acme", 9, 0, At(2026, 5, 3, 14));
+  ev1::SurveyResponse first, again;
+  ASSERT_TRUE(IsOk(engagement().RecordSurvey(survey, &first, "nps-1")));
+  const uint64_t head = engagement().FeedHead().value();
+  ASSERT_TRUE(IsOk(engagement().RecordSurvey(survey, &again, "nps-1")));
+  EXPECT_EQ(again.ShortDebugString(), first.ShortDebugString());
+  ev1::SurveyResponse changed = survey;
+  changed.set_nps(3);
+  EXPECT_TRUE(HasCode(engagement().RecordSurvey(changed, nullptr, "nps-1"),
+                      StatusCode::INVALID_ARGUMENT));
+  EXPECT_EQ(engagement().FeedHead().value(), head);
+}
+
 }  // namespace kam::engagement_test

@@ -83,13 +83,16 @@ TEST_F(DurabilityTest, AcknowledgedWritesSurviveKill9) {
   EXPECT_EQ(Snapshot(accounts), before);
 
   // The idempotency records survived too: the batch is replayed, not
-  // written again (the deleted item's retry does not bring it back either).
+  // written again (the deleted item's retry does not bring it back either:
+  // it is FAILED_PRECONDITION, "already created ..., since deleted").
   ev1::BatchCreateInteractionsResponse again;
   ASSERT_TRUE(IsOk(engagement().BatchCreate(items, &again)));
   ASSERT_EQ(again.results_size(), 300);
   int replayed = 0;
   for (const auto& result : again.results()) replayed += result.replayed();
-  EXPECT_EQ(replayed, 300);
+  EXPECT_EQ(replayed, 299);
+  EXPECT_EQ(again.results(1).code(),
+            static_cast<int>(grpc::StatusCode::FAILED_PRECONDITION));
   ev1::Interaction single_again;
   ASSERT_TRUE(IsOk(
       engagement().Create(NewInteraction("initech", ev1::CALL, At(2026, 5, 1)),

@@ -549,4 +549,27 @@ TEST_F(PlansTest, EveryChangeIsARevisionThatReadsAndExportsAsItWas) {
 }
 
 }  // namespace
+TEST_F(PlansTest, RequestIdOfAnotherPlanIsRefusedAndADeletedPlanIsNotReplayed) {
+  const pv1::AccountPlan plan = NewOperationalPlan("Acme 2026");
+  pv1::AccountPlan first, out;
+  ASSERT_TRUE(IsOk(planning().Create("acme", plan, &first, "", "req-plan")));
+  const std::string before = AllPlans();
+
+  const grpc::Status refused = planning().Create(
+      "acme", NewOperationalPlan("Acme 2027"), &out, "", "req-plan");
+  ASSERT_TRUE(HasCode(refused, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(
+      refused.error_message(),
+      ::testing::StartsWith("request_id: was used for a different request"));
+  EXPECT_EQ(AllPlans(), before);
+
+  ASSERT_TRUE(IsOk(planning().Delete(first.name(), "")));
+  const grpc::Status gone =
+      planning().Create("acme", plan, &out, "", "req-plan");
+  ASSERT_TRUE(HasCode(gone, grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_THAT(gone.error_message(),
+              HasSubstr("request_id: this request already created " +
+                        first.name() + ", which has since been deleted"));
+}
+
 }  // namespace kam::planning_test

@@ -443,4 +443,38 @@ TEST_F(ModelsTest, CreatingADraftTwiceWithOneRequestIdCreatesOne) {
 }
 
 }  // namespace
+TEST_F(ModelsTest,
+       RequestIdOfAnotherModelIsRefusedAndADeletedOneIsNotReplayed) {
+  sv1::CreateScoreModelRequest request;
+  *request.mutable_model() = Generous(active_);
+  request.mutable_model()->clear_model_id();
+  request.set_request_id("create-generous-2");
+  sv1::ScoreModel first, out;
+  ASSERT_TRUE(IsOk(
+      scoring().Call(&sv1::Scoring::Stub::CreateScoreModel, request, &first)));
+
+  sv1::CreateScoreModelRequest other = request;
+  other.mutable_model()->set_display_name("Someone else's model");
+  const grpc::Status refused =
+      scoring().Call(&sv1::Scoring::Stub::CreateScoreModel, other, &out);
+  ASSERT_TRUE(HasCode(refused, grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_TRUE(absl::StartsWith(refused.error_message(),
+                               "request_id: was used for a different request"))
+      << refused.error_message();
+
+  sv1::DeleteScoreModelRequest remove;
+  remove.set_name(first.name());
+  sv1::DeleteScoreModelResponse deleted;
+  ASSERT_TRUE(IsOk(
+      scoring().Call(&sv1::Scoring::Stub::DeleteScoreModel, remove, &deleted)));
+  const grpc::Status gone =
+      scoring().Call(&sv1::Scoring::Stub::CreateScoreModel, request, &out);
+  ASSERT_TRUE(HasCode(gone, grpc::StatusCode::FAILED_PRECONDITION));
+  EXPECT_TRUE(absl::StartsWith(gone.error_message(),
+                               "request_id: this request already created " +
+                                   first.name() +
+                                   ", which has since been deleted"))
+      << gone.error_message();
+}
+
 }  // namespace kam::scoring_test
