@@ -267,8 +267,8 @@ class Store::WriteGate {
     refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
     return absl::ResourceExhaustedError(
         absl::StrCat("disk full: ", Mebibytes(free), " free under ", path_,
-                     ", writes need at least ", Mebibytes(reserve + size),
-                     "; free space or grow the volume"));
+                     " and writes must leave ", Mebibytes(reserve),
+                     " (--disk_reserve); free space or grow the volume"));
   }
 
   // Stops writes after RocksDB reported `error` (from a write or in the
@@ -375,9 +375,9 @@ class Store::WriteGate {
       refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
       return absl::ResourceExhaustedError(
           absl::StrCat("disk full: ", Mebibytes(free), " free under ", path_,
-                       ", writes need at least ", Mebibytes(reserve),
-                       "; writes refused since ", since, " after: ", cause_,
-                       "; free space or grow the volume"));
+                       " and writes must leave ", Mebibytes(reserve),
+                       " (--disk_reserve); writes refused since ", since,
+                       " after: ", cause_, "; free space or grow the volume"));
     }
     refused_storage_error_.fetch_add(1, std::memory_order_relaxed);
     return absl::UnavailableError(absl::StrCat(
