@@ -15,6 +15,21 @@
 
 namespace kam::test_support {
 
+namespace {
+
+absl::Status MountTmpfs(const std::string& directory, uint64_t bytes) {
+  const std::string options = absl::StrCat("size=", bytes, ",mode=0755");
+  if (mount("tmpfs", directory.c_str(), "tmpfs", 0, options.c_str()) != 0) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot mount a ", bytes >> 20, " MiB tmpfs on ", directory, " (",
+        std::strerror(errno),
+        "): this test needs root, or CAP_SYS_ADMIN, to make a small disk"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<SmallDisk>> SmallDisk::Mount(uint64_t bytes) {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern = absl::StrCat(
@@ -23,21 +38,22 @@ absl::StatusOr<std::unique_ptr<SmallDisk>> SmallDisk::Mount(uint64_t bytes) {
     return absl::InternalError(
         absl::StrCat("mkdtemp ", pattern, ": ", std::strerror(errno)));
   }
-  const std::string options = absl::StrCat("size=", bytes, ",mode=0755");
-  if (mount("tmpfs", pattern.c_str(), "tmpfs", 0, options.c_str()) != 0) {
-    const int error = errno;
+  if (absl::Status s = MountTmpfs(pattern, bytes); !s.ok()) {
     rmdir(pattern.c_str());
-    return absl::PermissionDeniedError(absl::StrCat(
-        "cannot mount a ", bytes >> 20, " MiB tmpfs on ", pattern, " (",
-        std::strerror(error),
-        "): this test needs root, or CAP_SYS_ADMIN, to make a small disk"));
+    return s;
   }
-  return std::unique_ptr<SmallDisk>(new SmallDisk(pattern));
+  return std::unique_ptr<SmallDisk>(new SmallDisk(pattern, /*owned=*/true));
+}
+
+absl::StatusOr<std::unique_ptr<SmallDisk>> SmallDisk::MountAt(
+    const std::string& directory, uint64_t bytes) {
+  if (absl::Status s = MountTmpfs(directory, bytes); !s.ok()) return s;
+  return std::unique_ptr<SmallDisk>(new SmallDisk(directory, /*owned=*/false));
 }
 
 SmallDisk::~SmallDisk() {
   // Lazily: a child process that still holds a file does not keep the mount.
-  if (umount2(path_.c_str(), MNT_DETACH) == 0) rmdir(path_.c_str());
+  if (umount2(path_.c_str(), MNT_DETACH) == 0 && owned_) rmdir(path_.c_str());
 }
 
 std::string SmallDisk::Sub(const std::string& name) const {
@@ -51,7 +67,7 @@ uint64_t SmallDisk::FreeBytes() const {
 }
 
 absl::Status SmallDisk::FillLeaving(uint64_t leave) {
-  const std::string filler = Sub("filler");
+  const std::string filler = Sub("kam-test-filler");
   const int fd = open(filler.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   if (fd < 0) {
     return absl::InternalError(
@@ -66,6 +82,6 @@ absl::Status SmallDisk::FillLeaving(uint64_t leave) {
   return absl::OkStatus();
 }
 
-void SmallDisk::RemoveFiller() { unlink(Sub("filler").c_str()); }
+void SmallDisk::RemoveFiller() { unlink(Sub("kam-test-filler").c_str()); }
 
 }  // namespace kam::test_support

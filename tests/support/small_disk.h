@@ -25,6 +25,10 @@ namespace kam::test_support {
 class SmallDisk {
  public:
   static absl::StatusOr<std::unique_ptr<SmallDisk>> Mount(uint64_t bytes);
+  // Mounts on `directory`, which must exist (e.g. a service's --data_dir
+  // that a fixture chose); it is left in place afterwards, empty.
+  static absl::StatusOr<std::unique_ptr<SmallDisk>> MountAt(
+      const std::string& directory, uint64_t bytes);
   ~SmallDisk();
   SmallDisk(const SmallDisk&) = delete;
   SmallDisk& operator=(const SmallDisk&) = delete;
@@ -41,8 +45,10 @@ class SmallDisk {
   void RemoveFiller();
 
  private:
-  explicit SmallDisk(std::string path) : path_(std::move(path)) {}
+  SmallDisk(std::string path, bool owned)
+      : path_(std::move(path)), owned_(owned) {}
   std::string path_;
+  bool owned_;
 };
 
 }  // namespace kam::test_support
