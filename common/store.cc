@@ -243,8 +243,8 @@ class Store::WriteGate {
         free_estimate_.fetch_sub(size, std::memory_order_relaxed) - size;
     if (estimate >= reserve_.load(std::memory_order_relaxed) &&
         now < next_refresh_.load(std::memory_order_relaxed)) {
-      if (short_.load(std::memory_order_relaxed)) {
-        short_.store(false, std::memory_order_relaxed);
+      if (refused_size_.load(std::memory_order_relaxed) >= 0) {
+        refused_size_.store(-1, std::memory_order_relaxed);
       }
       return absl::OkStatus();
     }
@@ -260,10 +260,10 @@ class Store::WriteGate {
     const int64_t reserve = reserve_.load(std::memory_order_relaxed);
     if (free - size >= reserve) {
       free_estimate_.fetch_sub(size, std::memory_order_relaxed);
-      short_.store(false, std::memory_order_relaxed);
+      refused_size_.store(-1, std::memory_order_relaxed);
       return absl::OkStatus();
     }
-    short_.store(true, std::memory_order_relaxed);
+    refused_size_.store(size, std::memory_order_relaxed);
     refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
     return absl::ResourceExhaustedError(
         absl::StrCat("disk full: ", Mebibytes(free), " free under ", path_,
@@ -343,10 +343,15 @@ class Store::WriteGate {
     stats.size_bytes = size_bytes_;
     stats.reserve_bytes =
         static_cast<uint64_t>(reserve_.load(std::memory_order_relaxed));
+    // Refusing: latched, below the reserve, or the last write refused would
+    // still not fit (once it would, the gauge clears without waiting for
+    // the next write).
+    const int64_t free = static_cast<int64_t>(stats.free_bytes);
+    const int64_t reserve = static_cast<int64_t>(stats.reserve_bytes);
+    const int64_t refused_size = refused_size_.load(std::memory_order_relaxed);
     stats.refusing = latched_.load(std::memory_order_relaxed) ||
-                     short_.load(std::memory_order_relaxed) ||
-                     static_cast<int64_t>(stats.free_bytes) <
-                         static_cast<int64_t>(stats.reserve_bytes);
+                     free < reserve ||
+                     (refused_size >= 0 && free - refused_size < reserve);
     stats.refused_disk_full =
         refused_disk_full_.load(std::memory_order_relaxed);
     stats.refused_storage_error =
@@ -410,8 +415,9 @@ class Store::WriteGate {
   std::atomic<int64_t> reserve_{0};
   std::atomic<int64_t> next_refresh_{0};
   std::atomic<bool> latched_{false};
-  // The last write the guard saw was refused.
-  std::atomic<bool> short_{false};
+  // The size of the last write the guard refused, -1 if the last one it saw
+  // was admitted.
+  std::atomic<int64_t> refused_size_{-1};
   std::atomic<uint64_t> refused_disk_full_{0};
   std::atomic<uint64_t> refused_storage_error_{0};
 
