@@ -3,6 +3,7 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +35,7 @@ ABSL_FLAG(std::string, disk_reserve, "256MiB",
           "Free space to keep under --data_dir for RocksDB's flushes and "
           "compactions: writes that would leave less are refused with "
           "RESOURCE_EXHAUSTED (reads go on). A size (256MiB, 1GiB) or a share "
-          "of the volume (5%). Env: KAM_DISK_RESERVE");
+          "of the volume (5%); 0 turns the guard off. Env: KAM_DISK_RESERVE");
 
 namespace kam {
 namespace {
@@ -135,13 +136,21 @@ class KamMergeOperator : public rocksdb::MergeOperator {
 // process, in Debian's build) on the line after one it could not write,
 // which on a full disk is the first thing to die. Here a line that cannot
 // be written is dropped.
+//
+// Each start appends to LOG (a second process that fails on the database
+// lock must not move the running one's log away); a LOG over kRotateBytes
+// at start becomes LOG.old.
 class InfoLog : public rocksdb::Logger {
  public:
+  static constexpr uintmax_t kRotateBytes = 64 << 20;
+
   explicit InfoLog(const std::string& directory)
       : Logger(rocksdb::InfoLogLevel::INFO_LEVEL) {
     const std::string path = directory + "/LOG";
     std::error_code ec;
-    std::filesystem::rename(path, path + ".old", ec);  // one generation
+    if (std::filesystem::file_size(path, ec) > kRotateBytes && !ec) {
+      std::filesystem::rename(path, path + ".old", ec);
+    }
     file_ = std::fopen(path.c_str(), "a");
   }
   ~InfoLog() override {
@@ -215,7 +224,16 @@ std::string Mebibytes(int64_t bytes) {
   return absl::StrFormat("%.1f MiB", static_cast<double>(bytes) / (1 << 20));
 }
 
-int64_t NowNanos() { return absl::GetCurrentTimeNanos(); }
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+// Monotonic: a step of the wall clock must not stop the disk readings.
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -238,6 +256,7 @@ class Store::WriteGate {
 
   // OK if a batch of `size` bytes may be written now.
   absl::Status Admit(int64_t size) {
+    if (!guarded_) return absl::OkStatus();
     const int64_t now = NowNanos();
     const int64_t estimate =
         free_estimate_.fetch_sub(size, std::memory_order_relaxed) - size;
@@ -310,7 +329,7 @@ class Store::WriteGate {
         if (s.ok()) {
           std::fprintf(stderr,
                        "kam: store %s: writes resumed (refused since %s)\n",
-                       path_.c_str(), absl::FormatTime(latched_since_).c_str());
+                       path_.c_str(), Rfc3339(latched_since_).c_str());
           latched_.store(false, std::memory_order_release);
           return absl::OkStatus();
         }
@@ -375,7 +394,7 @@ class Store::WriteGate {
   absl::Status RefusalLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int64_t free = free_estimate_.load(std::memory_order_relaxed);
     const int64_t reserve = reserve_.load(std::memory_order_relaxed);
-    const std::string since = absl::FormatTime(latched_since_);
+    const std::string since = Rfc3339(latched_since_);
     if (no_space_ || free < reserve) {
       refused_disk_full_.fetch_add(1, std::memory_order_relaxed);
       return absl::ResourceExhaustedError(
@@ -409,6 +428,8 @@ class Store::WriteGate {
 
   const std::string path_;
   const DiskReserve reserve_spec_;
+  // A reserve of 0 turns the guard off.
+  const bool guarded_ = reserve_spec_.bytes > 0 || reserve_spec_.share > 0;
 
   // Free bytes at the last reading, less the writes admitted since.
   std::atomic<int64_t> free_estimate_{0};

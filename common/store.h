@@ -60,8 +60,10 @@ class Store {
     // without touching the database.
     std::function<absl::Status(const rocksdb::WriteBatch&)> write_fault;
     // The free space writes must leave under the data directory: a size
-    // ("256MiB", "1GiB", "0") or a share of the volume ("5%"). Empty: the
-    // --disk_reserve flag (env KAM_DISK_RESERVE), default 256MiB.
+    // ("256MiB", "1GiB") or a share of the volume ("5%"); "0" turns the
+    // guard off (writes go on until RocksDB meets ENOSPC, and the latch
+    // catches that). Empty: the --disk_reserve flag (env KAM_DISK_RESERVE),
+    // default 256MiB.
     std::string disk_reserve;
     // After a storage error, how often a refused write checks whether the
     // database can resume.
