@@ -141,6 +141,41 @@ std::vector<prometheus::MetricFamily> StoreCollector::Collect() const {
     out.push_back(Family(p.name, p.help, prometheus::MetricType::Gauge,
                          static_cast<double>(value)));
   }
+
+  const Store::DiskStats disk = store_->disk_stats();
+  out.push_back(Family("kam_store_disk_free_bytes",
+                       "Bytes free under the data directory (statvfs "
+                       "f_bavail): writes stop at kam_store_disk_reserve_bytes",
+                       prometheus::MetricType::Gauge,
+                       static_cast<double>(disk.free_bytes)));
+  out.push_back(Family("kam_store_disk_size_bytes",
+                       "Size of the file system of the data directory",
+                       prometheus::MetricType::Gauge,
+                       static_cast<double>(disk.size_bytes)));
+  out.push_back(Family("kam_store_disk_reserve_bytes",
+                       "Free space writes must leave under the data directory "
+                       "(--disk_reserve); below it they are refused",
+                       prometheus::MetricType::Gauge,
+                       static_cast<double>(disk.reserve_bytes)));
+  out.push_back(Family("kam_store_writes_refusing",
+                       "1 while the store refuses writes (disk full or a "
+                       "storage error), else 0; reads are served either way",
+                       prometheus::MetricType::Gauge, disk.refusing ? 1 : 0));
+  prometheus::MetricFamily refused =
+      Family("kam_store_writes_refused_total",
+             "Writes refused by the store, by reason: disk_full (free space "
+             "below the reserve, or RocksDB met ENOSPC) or storage_error",
+             prometheus::MetricType::Counter, 0);
+  refused.metric.clear();
+  for (const auto& [reason, count] :
+       {std::pair<const char*, uint64_t>{"disk_full", disk.refused_disk_full},
+        {"storage_error", disk.refused_storage_error}}) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"reason", reason});
+    metric.counter.value = static_cast<double>(count);
+    refused.metric.push_back(std::move(metric));
+  }
+  out.push_back(std::move(refused));
   return out;
 }
 

@@ -31,6 +31,12 @@ class ProcessCollector final : public prometheus::Collectable {
 //                                      rewrite (grows when it falls behind)
 //   kam_rocksdb_running_compactions
 //   kam_rocksdb_estimated_keys
+// and the store's disk (Store::disk_stats, one statvfs per scrape):
+//   kam_store_disk_free_bytes          free under the data directory
+//   kam_store_disk_size_bytes          size of that file system
+//   kam_store_disk_reserve_bytes       writes are refused below this
+//   kam_store_writes_refusing          1 while writes are refused
+//   kam_store_writes_refused_total{reason="disk_full"|"storage_error"}
 // Detach() (or destroying the owning StoreMetrics) must happen before the
 // store closes; a scrape after that exports nothing for the store.
 class StoreCollector final : public prometheus::Collectable {

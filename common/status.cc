@@ -22,6 +22,7 @@ absl::Status FromRocksStatus(const rocksdb::Status& status,
                              const char* operation) {
   if (status.ok()) return absl::OkStatus();
   std::string message = absl::StrCat(operation, ": ", status.ToString());
+  if (status.IsNoSpace()) return absl::ResourceExhaustedError(message);
   if (status.IsBusy() || status.IsTimedOut() || status.IsTryAgain() ||
       status.IsShutdownInProgress()) {
     return absl::UnavailableError(message);

@@ -17,9 +17,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // consumers, validation calls to peers).
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-// FromRocksStatus maps a storage error to INTERNAL (corruption, I/O) or
-// UNAVAILABLE (busy, timed out: the caller may retry), prefixed with what was
-// being done.
+// FromRocksStatus maps a storage error to INTERNAL (corruption, I/O),
+// RESOURCE_EXHAUSTED (no space left on the device) or UNAVAILABLE (busy,
+// timed out: the caller may retry), prefixed with what was being done.
 absl::Status FromRocksStatus(const rocksdb::Status& status,
                              const char* operation);
 

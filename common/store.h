@@ -1,6 +1,8 @@
 #ifndef KAM_COMMON_STORE_H_
 #define KAM_COMMON_STORE_H_
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -10,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "google/protobuf/message.h"
 #include "rocksdb/db.h"
 #include "rocksdb/merge_operator.h"
@@ -25,6 +28,20 @@ namespace kam {
 // WAL is fsync'ed, so an acknowledged write survives a power cut as well as
 // `kill -9`. Without it, writes still reach the OS before Write returns and
 // survive `kill -9` of the process, but not a machine crash.
+//
+// A full disk: Write refuses a batch with RESOURCE_EXHAUSTED ("disk full:
+// ...") while the free space under the data directory, less the batch, would
+// fall below the disk reserve, so RocksDB keeps room for its memtable
+// flushes and compactions and never meets ENOSPC in its write-ahead log in
+// the first place. If a RocksDB write or a background flush or compaction
+// fails all the same, the Store stops sending writes to RocksDB (a write
+// after a failed WAL append must not reach it) and refuses them too:
+// RESOURCE_EXHAUSTED when the disk is full, UNAVAILABLE for other I/O
+// errors. Every 250 ms (Options::resume_interval) a refused write checks
+// whether the space is back and, if so, resumes the database (DB::Resume: the
+// memtables are flushed and a new WAL started); writes then succeed again.
+// Nothing acknowledged is lost on the way: a refused write was never
+// acknowledged. Reads are served throughout.
 class Store {
  public:
   struct Options {
@@ -42,6 +59,28 @@ class Store {
     // Tests: called before each Write; a non-OK status fails that write
     // without touching the database.
     std::function<absl::Status(const rocksdb::WriteBatch&)> write_fault;
+    // The free space writes must leave under the data directory: a size
+    // ("256MiB", "1GiB") or a share of the volume ("5%"); "0" turns the
+    // guard off (writes go on until RocksDB meets ENOSPC, and the latch
+    // catches that). Empty: the --disk_reserve flag (env KAM_DISK_RESERVE),
+    // default 256MiB.
+    std::string disk_reserve;
+    // After a storage error, how often a refused write checks whether the
+    // database can resume.
+    absl::Duration resume_interval = absl::Milliseconds(250);
+  };
+
+  // The guard and latch in front of RocksDB's write path (store.cc).
+  class WriteGate;
+
+  // What the Store knows of its disk; for metrics.
+  struct DiskStats {
+    uint64_t free_bytes = 0;         // available to us under the data directory
+    uint64_t size_bytes = 0;         // size of that file system
+    uint64_t reserve_bytes = 0;      // writes are refused below this
+    bool refusing = false;           // writes are being refused now
+    uint64_t refused_disk_full = 0;  // writes refused: disk full
+    uint64_t refused_storage_error = 0;  // writes refused: other I/O errors
   };
 
   // Opens (creating if needed) the database at options.path. On error the
@@ -68,8 +107,14 @@ class Store {
                                 absl::string_view key,
                                 google::protobuf::Message* message) const;
 
-  // Applies the batch atomically, honouring sync_writes.
+  // Applies the batch atomically, honouring sync_writes. Refuses it, writing
+  // nothing, with RESOURCE_EXHAUSTED when the disk is (nearly) full and with
+  // UNAVAILABLE after a storage error (see the class comment); both messages
+  // say why and what to do.
   absl::Status Write(rocksdb::WriteBatch* batch);
+
+  // The disk's figures, read afresh (one statvfs).
+  DiskStats disk_stats() const;
 
   // An iterator over one column family, optionally at a snapshot.
   std::unique_ptr<rocksdb::Iterator> NewIterator(
@@ -85,18 +130,22 @@ class Store {
   // exist yet), using hard links where possible. For backups.
   absl::Status Checkpoint(const std::string& directory);
 
-  // Flushes memtables and syncs the WAL; used at shutdown.
+  // Flushes memtables and syncs the WAL; used at shutdown. While writes are
+  // refused after a storage error it does nothing and returns that error:
+  // what was acknowledged is in the WAL already.
   absl::Status Flush();
 
   rocksdb::DB* db() const { return db_.get(); }
   const std::string& path() const { return path_; }
 
  private:
-  Store() = default;
+  Store();
 
   std::string path_;
   bool sync_writes_ = true;
   std::function<absl::Status(const rocksdb::WriteBatch&)> write_fault_;
+  // Shared with the RocksDB event listener that reports background errors.
+  std::shared_ptr<WriteGate> gate_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> families_;
 };

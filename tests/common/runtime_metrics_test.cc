@@ -14,14 +14,22 @@
 namespace kam {
 namespace {
 
+// Each sample by its name, with its labels in braces if it has any
+// ("kam_store_writes_refused_total{reason=disk_full}").
 std::map<std::string, double> Values(const prometheus::Collectable& c) {
   std::map<std::string, double> values;
   for (const auto& family : c.Collect()) {
-    EXPECT_EQ(family.metric.size(), 1u) << family.name;
-    if (family.metric.empty()) continue;
-    values[family.name] = family.type == prometheus::MetricType::Counter
-                              ? family.metric[0].counter.value
-                              : family.metric[0].gauge.value;
+    EXPECT_FALSE(family.metric.empty()) << family.name;
+    for (const auto& metric : family.metric) {
+      std::string name = family.name;
+      for (const auto& label : metric.label) {
+        name += "{" + label.name + "=" + label.value + "}";
+      }
+      EXPECT_EQ(values.count(name), 0u) << "two samples " << name;
+      values[name] = family.type == prometheus::MetricType::Counter
+                         ? metric.counter.value
+                         : metric.gauge.value;
+    }
   }
   return values;
 }
@@ -71,6 +79,36 @@ TEST(StoreCollectorTest, ExportsRocksDbSizesUntilDetached) {
 
   collector.Detach();
   EXPECT_TRUE(collector.Collect().empty());
+}
+
+TEST(StoreCollectorTest, ExportsFreeSpaceReserveAndRefusedWrites) {
+  test_support::TempDir dir;
+  Store::Options options;
+  options.path = dir.Sub("db");
+  options.column_families = {"things"};
+  options.disk_reserve = "99%";  // more than this machine has free
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  StoreCollector collector(store->get());
+
+  auto before = Values(collector);
+  EXPECT_GT(before["kam_store_disk_free_bytes"], 0);
+  EXPECT_GT(before["kam_store_disk_size_bytes"],
+            before["kam_store_disk_free_bytes"]);
+  EXPECT_NEAR(before["kam_store_disk_reserve_bytes"],
+              0.99 * before["kam_store_disk_size_bytes"], 1 << 20);
+  EXPECT_EQ(before["kam_store_writes_refusing"], 1)
+      << "free space is below the reserve";
+  EXPECT_EQ(before["kam_store_writes_refused_total{reason=disk_full}"], 0);
+  EXPECT_EQ(before["kam_store_writes_refused_total{reason=storage_error}"], 0);
+
+  rocksdb::WriteBatch batch;
+  batch.Put((*store)->Family("things"), "k", "v");
+  EXPECT_EQ((*store)->Write(&batch).code(),
+            absl::StatusCode::kResourceExhausted);
+  auto after = Values(collector);
+  EXPECT_EQ(after["kam_store_writes_refused_total{reason=disk_full}"], 1);
+  EXPECT_EQ(after["kam_store_writes_refusing"], 1);
 }
 
 }  // namespace

@@ -10,9 +10,9 @@
 //     series), and every label value a selector requires
 //     (grpc_method="GetTier", outcome="failed", ...) occurs: no dead panel, no
 //     alert on a metric that is never written;
-//   - each family is exported by every service that should have it (process_*
-//     and kam_rocksdb_* by all four, the feed consumer families by the three
-//     consumers), with plausible units.
+//   - each family is exported by every service that should have it (process_*,
+//     kam_rocksdb_* and kam_store_* by all four, the feed consumer families by
+//     the three consumers), with plausible units.
 
 #include <map>
 #include <regex>
@@ -49,7 +49,8 @@ struct Exposition {
 std::set<std::string> OwnersOf(const std::string& metric) {
   if (absl::StartsWith(metric, "kam_grpc_") ||
       absl::StartsWith(metric, "process_") ||
-      absl::StartsWith(metric, "kam_rocksdb_")) {
+      absl::StartsWith(metric, "kam_rocksdb_") ||
+      absl::StartsWith(metric, "kam_store_")) {
     return {"kam-registry", "kam-engagement", "kam-scoring", "kam-planning"};
   }
   if (absl::StartsWith(metric, "kam_feed_consumer_")) {
@@ -286,8 +287,8 @@ TEST_F(ObserveMetricsTest, EveryMetricTheRulesSelectIsExported) {
 }
 
 // A panel filtered to one service shows nothing if that service lacks the
-// family: process_* and kam_rocksdb_* must come from all four, feed
-// consumer metrics from the three consumers, and so on.
+// family: process_*, kam_rocksdb_* and kam_store_* must come from all four,
+// feed consumer metrics from the three consumers, and so on.
 TEST_F(ObserveMetricsTest, EveryServiceExportsTheFamiliesItOwns) {
   std::set<std::string> used;
   absl::StatusOr<google::protobuf::Struct> dashboard =
