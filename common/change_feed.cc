@@ -1,8 +1,11 @@
 #include "common/change_feed.h"
 
+#include <cstdio>
 #include <cstring>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 
@@ -75,8 +78,24 @@ struct ChangeFeed::Pending {
 ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
                        Clock* clock)
     : store_(store), outbox_(outbox), clock_(clock) {
+  absl::Status found = store_->Get(outbox_, IncarnationKey(), &incarnation_);
+  if (!found.ok()) {
+    // A new outbox, or one from before incarnations: this is where its
+    // sequences start to count.
+    absl::BitGen gen;
+    incarnation_ = absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
+                                   absl::Uniform<uint64_t>(gen));
+    rocksdb::WriteBatch batch;
+    batch.Put(outbox_, IncarnationKey(), incarnation_);
+    absl::Status written = store_->Write(&batch);
+    if (!written.ok()) {
+      std::fprintf(stderr, "kam: change feed: storing incarnation: %s\n",
+                   written.ToString().c_str());
+    }
+  }
   auto it = store_->NewIterator(outbox_);
   it->SeekToLast();
+  // The incarnation key decodes as 0: an outbox without events.
   const uint64_t last = it->Valid() ? DecodeKey(it->key()) : 0;
   absl::MutexLock lock(&queue_mu_);
   last_assigned_ = last;

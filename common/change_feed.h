@@ -94,6 +94,15 @@ class ChangeFeed {
   // The highest committed sequence (0 for an empty feed).
   uint64_t head() const { return head_.load(std::memory_order_acquire); }
 
+  // This store's incarnation: 32 random hex digits made when the outbox was
+  // first opened (stored under kIncarnationKey, which sorts before every
+  // sequence, so a checkpoint carries it). WatchChanges sends it so a
+  // consumer can tell its producer's database was replaced.
+  const std::string& incarnation() const { return incarnation_; }
+
+  // The outbox key of the incarnation: one NUL byte, before Key(0).
+  static std::string IncarnationKey() { return std::string(1, '\0'); }
+
   // Appends to *events the committed events with sequence > after, at most
   // max_events of them, in order.
   absl::Status Read(uint64_t after, int max_events,
@@ -145,6 +154,7 @@ class ChangeFeed {
   rocksdb::ColumnFamilyHandle* const outbox_;
   Clock* const clock_;
   LockTable locks_;
+  std::string incarnation_;
 
   mutable absl::Mutex queue_mu_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);

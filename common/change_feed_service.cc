@@ -180,6 +180,7 @@ class ChangeFeedService::Stream final
       }
       if (action == Action::kWrite) {
         response_.set_head_sequence(service_->feed_->head());
+        response_.set_incarnation(service_->feed_->incarnation());
         heartbeat_due_ = false;
         sent_once_ = true;
         writing_ = true;

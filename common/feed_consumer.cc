@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/limits.h"
@@ -31,6 +32,24 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
     // Starting from 0 would apply every event again; refuse to follow until
     // the cursor can be read (FollowOnce retries it).
     cursor_error_ = stored.status();
+  }
+  {
+    std::string incarnation;
+    if (options_.store
+            ->Get(options_.cursor_family, IncarnationKey(options_.feed_name),
+                  &incarnation)
+            .ok()) {
+      absl::MutexLock lock(&mu_);
+      incarnation_ = std::move(incarnation);
+    }
+    std::string reason;
+    if (options_.store
+            ->Get(options_.cursor_family, RelistKey(options_.feed_name),
+                  &reason)
+            .ok()) {
+      absl::MutexLock lock(&mu_);
+      relist_reason_ = std::move(reason);
+    }
   }
   if (options_.metrics != nullptr) {
     const prometheus::Labels labels = {{"feed", options_.feed_name}};
@@ -80,8 +99,96 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
                  "from the producer; the consumer's start until the first")
              .Register(*options_.metrics)
              .Add(labels);
+    needs_relist_gauge_ =
+        &prometheus::BuildGauge()
+             .Name("kam_feed_consumer_needs_relist")
+             .Help(
+                 "1 while the consumer's cursor means nothing to its "
+                 "producer (another incarnation, a producer restored from "
+                 "an older copy, or events trimmed) and it must re-list")
+             .Register(*options_.metrics)
+             .Add(labels);
+    relists_family_ = &prometheus::BuildCounter()
+                           .Name("kam_feed_consumer_relists_total")
+                           .Help(
+                               "Times the consumer found it must re-list its "
+                               "producer's state, by reason: incarnation, "
+                               "producer_behind, trimmed")
+                           .Register(*options_.metrics);
     cursor_gauge_->Set(static_cast<double>(cursor_.load()));
+    if (!needs_relist().empty()) needs_relist_gauge_->Set(1);
   }
+}
+
+std::string FeedConsumer::needs_relist() const {
+  absl::MutexLock lock(&mu_);
+  return relist_reason_;
+}
+
+std::string FeedConsumer::incarnation() const {
+  absl::MutexLock lock(&mu_);
+  return incarnation_;
+}
+
+absl::Status FeedConsumer::NeedRelist(const std::string& reason,
+                                      const std::string& detail) {
+  {
+    absl::MutexLock lock(&mu_);
+    if (relist_reason_.empty()) {
+      // Durably: a producer restored from an older copy may later pass the
+      // cursor again with other events, and must not be followed then.
+      rocksdb::WriteBatch batch;
+      batch.Put(options_.cursor_family, RelistKey(options_.feed_name), reason);
+      absl::Status written = options_.store->Write(&batch);
+      if (!written.ok()) {
+        std::fprintf(stderr, "kam: feed %s: storing the re-list mark: %s\n",
+                     options_.feed_name.c_str(), written.ToString().c_str());
+      }
+    }
+    if (relist_reason_ != reason) {
+      relist_reason_ = reason;
+      if (relists_family_ != nullptr) {
+        relists_family_
+            ->Add({{"feed", options_.feed_name}, {"reason", reason}})
+            .Increment();
+      }
+    }
+  }
+  if (needs_relist_gauge_ != nullptr) needs_relist_gauge_->Set(1);
+  return absl::FailedPreconditionError(
+      absl::StrCat("must re-list (", reason, "): ", detail,
+                   "; applying nothing from cursor ", cursor()));
+}
+
+absl::Status FeedConsumer::CheckProducer(const WatchChangesResponse& r) {
+  std::string known;
+  {
+    absl::MutexLock lock(&mu_);
+    known = incarnation_;
+  }
+  if (!r.incarnation().empty() && known.empty()) {
+    // The first response ever (or a cursor from before incarnations): the
+    // cursor belongs to this incarnation from now on.
+    rocksdb::WriteBatch batch;
+    batch.Put(options_.cursor_family, IncarnationKey(options_.feed_name),
+              r.incarnation());
+    absl::Status written = options_.store->Write(&batch);
+    if (!written.ok()) return written;
+    absl::MutexLock lock(&mu_);
+    incarnation_ = r.incarnation();
+  } else if (!r.incarnation().empty() && r.incarnation() != known) {
+    return NeedRelist("incarnation",
+                      absl::StrCat("the producer is incarnation ",
+                                   r.incarnation(), ", the cursor belongs to ",
+                                   known, " (its database was replaced)"));
+  }
+  if (r.head_sequence() < cursor()) {
+    return NeedRelist(
+        "producer_behind",
+        absl::StrCat("the producer's head ", r.head_sequence(),
+                     " is below the cursor (restored from an older copy?)"));
+  }
+  return absl::OkStatus();
 }
 
 grpc::ChannelArguments FeedConsumer::PeerChannelArguments() {
@@ -217,6 +324,12 @@ absl::Status FeedConsumer::FollowOnce() {
     cursor_.store(*stored);
     cursor_error_ = absl::OkStatus();
   }
+  {
+    const std::string reason = needs_relist();
+    if (!reason.empty()) {
+      return NeedRelist(reason, "marked by an earlier connection");
+    }
+  }
   grpc::ClientContext context;
   if (!options_.bearer_token.empty()) {
     context.AddMetadata("authorization", "Bearer " + options_.bearer_token);
@@ -248,6 +361,11 @@ absl::Status FeedConsumer::FollowOnce() {
     // how far behind the consumer is.
     head_.store(response.head_sequence(), std::memory_order_release);
     UpdateLag();
+    result = CheckProducer(response);
+    if (!result.ok()) {
+      context.TryCancel();
+      break;
+    }
     if (response.events_size() > 0) {
       result = ApplyBatch(response.events());
       UpdateLag();
@@ -276,6 +394,14 @@ absl::Status FeedConsumer::FollowOnce() {
                      "connection)"));
   }
   if (finish.ok()) return absl::UnavailableError("producer ended the stream");
+  if (finish.error_code() == grpc::StatusCode::OUT_OF_RANGE) {
+    // Beyond the head: restored from an older copy (or another database);
+    // otherwise the events after the cursor were trimmed.
+    const bool behind =
+        absl::StrContains(finish.error_message(), "beyond the head");
+    return NeedRelist(behind ? "producer_behind" : "trimmed",
+                      finish.error_message());
+  }
   return FromGrpcStatus(finish);
 }
 

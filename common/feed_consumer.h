@@ -22,6 +22,8 @@ namespace prometheus {
 class Gauge;
 class Counter;
 class Registry;
+template <typename T>
+class Family;
 }  // namespace prometheus
 
 namespace kam {
@@ -44,6 +46,17 @@ namespace kam {
 // reported head minus the cursor, also while the consumer is disconnected or
 // cannot apply (the producer's first response carries the head alone, so a
 // consumer learns it before any batch it might fail on).
+//
+// Honest failure: the consumer stores the producer's incarnation (see
+// WatchChangesResponse) next to its cursor. Its cursor means nothing to a
+// producer of another incarnation (its database was replaced), to one whose
+// head is below the cursor (restored from an older copy), or to one that no
+// longer keeps the events after the cursor (OUT_OF_RANGE: trimmed by
+// --feed_retention / --feed_max_events). In each case the consumer must
+// re-list; until it can, it applies nothing, keeps retrying with back-off,
+// logs why, sets kam_feed_consumer_needs_relist{feed} to 1 and counts
+// kam_feed_consumer_relists_total{feed,reason} once per detection, reason
+// one of "incarnation", "producer_behind", "trimmed".
 class FeedConsumer {
  public:
   using ApplyFn = std::function<absl::Status(
@@ -82,7 +95,9 @@ class FeedConsumer {
     // kam_feed_consumer_events_applied_total,
     // kam_feed_consumer_reconnects_total, kam_feed_consumer_stalls_total and
     // kam_feed_consumer_last_message_timestamp_seconds (Unix time of the last
-    // response, event or heartbeat; the start time until the first).
+    // response, event or heartbeat; the start time until the first),
+    // kam_feed_consumer_needs_relist and kam_feed_consumer_relists_total
+    // (with {reason}).
     prometheus::Registry* metrics = nullptr;
   };
 
@@ -115,6 +130,12 @@ class FeedConsumer {
   bool connected() const { return connected_.load(); }
   // Streams the watchdog cancelled because they went silent.
   int stalls() const { return stalls_.load(); }
+  // Why the consumer must re-list before it can go on ("incarnation",
+  // "producer_behind", "trimmed"), or empty while it can follow.
+  std::string needs_relist() const;
+  // The producer incarnation the cursor belongs to, as stored (empty before
+  // the first response, and for cursors stored before incarnations).
+  std::string incarnation() const;
 
   // Blocks until cursor() >= sequence or the timeout passes; returns whether
   // the cursor got there.
@@ -124,6 +145,14 @@ class FeedConsumer {
   static absl::StatusOr<uint64_t> ReadCursor(
       const Store& store, rocksdb::ColumnFamilyHandle* family,
       const std::string& feed_name);
+  // The key of the stored incarnation in the cursor family.
+  static std::string IncarnationKey(const std::string& feed_name) {
+    return feed_name + "#incarnation";
+  }
+  // The key of the durable "must re-list" mark (value: the reason).
+  static std::string RelistKey(const std::string& feed_name) {
+    return feed_name + "#relist";
+  }
 
  private:
   void Run();
@@ -137,6 +166,13 @@ class FeedConsumer {
   void UpdateLag();
   // Records a response (event batch or heartbeat) heard now.
   void Heard();
+  // Checks a response's incarnation and head against the cursor; adopts the
+  // first incarnation seen. An error means: re-list, do not apply.
+  absl::Status CheckProducer(const kam::common::v1::WatchChangesResponse& r);
+  // Records that the consumer must re-list for `reason`; returns the error
+  // that stops this connection.
+  absl::Status NeedRelist(const std::string& reason,
+                          const std::string& detail);
 
   const Options options_;
   const ApplyFn apply_;
@@ -148,7 +184,7 @@ class FeedConsumer {
   // touches it after construction.
   absl::Status cursor_error_;
 
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* active_ ABSL_GUARDED_BY(mu_) = nullptr;
   // When the consumer started waiting for the next response, while it waits
@@ -156,6 +192,8 @@ class FeedConsumer {
   absl::Time waiting_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   // The watchdog cancelled the active stream.
   bool stalled_ ABSL_GUARDED_BY(mu_) = false;
+  std::string relist_reason_ ABSL_GUARDED_BY(mu_);
+  std::string incarnation_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
   std::thread watchdog_;
 
@@ -166,6 +204,8 @@ class FeedConsumer {
   prometheus::Gauge* connected_gauge_ = nullptr;
   prometheus::Counter* stalls_counter_ = nullptr;
   prometheus::Gauge* last_message_gauge_ = nullptr;
+  prometheus::Gauge* needs_relist_gauge_ = nullptr;
+  prometheus::Family<prometheus::Counter>* relists_family_ = nullptr;
 };
 
 }  // namespace kam

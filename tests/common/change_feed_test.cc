@@ -69,6 +69,8 @@ class Producer {
 
   const std::string& address() const { return address_; }
   ChangeFeed& feed() { return *feed_; }
+  Store& store() { return *store_; }
+  FakeClock& clock() { return clock_; }
 
  private:
   FakeClock clock_{absl::FromUnixSeconds(1700000000)};
@@ -248,6 +250,103 @@ TEST(ChangeFeedTest, CursorBeyondHeadIsOutOfRange) {
   kam::common::v1::WatchChangesResponse response;
   EXPECT_FALSE(reader->Read(&response));
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::OUT_OF_RANGE);
+}
+
+TEST(ChangeFeedTest, IncarnationIsStableAndOnEveryResponse) {
+  ::kam::test_support::TempDir dir;
+  std::string incarnation;
+  {
+    Producer producer(dir.Sub("producer"));
+    incarnation = producer.feed().incarnation();
+    EXPECT_EQ(incarnation.size(), 32u);
+    producer.Write(2);
+    std::vector<ChangeEvent> events;
+    ASSERT_TRUE(producer.feed().Read(0, 10, &events).ok());
+    ASSERT_EQ(events.size(), 2u);  // the incarnation key is no event
+    EXPECT_EQ(events[0].sequence(), 1u);
+  }
+  Producer reopened(dir.Sub("producer"));
+  EXPECT_EQ(reopened.feed().incarnation(), incarnation);
+  EXPECT_EQ(reopened.feed().head(), 2u);
+  Producer other(dir.Sub("other"));
+  EXPECT_NE(other.feed().incarnation(), incarnation);
+
+  auto channel = grpc::CreateChannel(reopened.address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = kam::common::v1::ChangeFeed::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  kam::common::v1::WatchChangesRequest request;
+  auto reader = stub->WatchChanges(&context, request);
+  kam::common::v1::WatchChangesResponse response;
+  ASSERT_TRUE(reader->Read(&response));  // the head alone
+  EXPECT_EQ(response.incarnation(), incarnation);
+  ASSERT_TRUE(reader->Read(&response));  // the events
+  EXPECT_EQ(response.events_size(), 2);
+  EXPECT_EQ(response.incarnation(), incarnation);
+  ASSERT_TRUE(reader->Read(&response));  // a heartbeat (50 ms)
+  EXPECT_EQ(response.events_size(), 0);
+  EXPECT_EQ(response.incarnation(), incarnation);
+  context.TryCancel();
+}
+
+TEST(ChangeFeedTest, ConsumerStopsOnAnotherIncarnation) {
+  ::kam::test_support::TempDir dir;
+  Projection projection(dir.Sub("consumer"));
+  const std::string address = "unix:" + dir.Sub("feed.sock");
+  auto producer = std::make_unique<Producer>(dir.Sub("producer"), address);
+  producer->Write(4);
+  auto consumer = projection.Follow(producer->address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(4, absl::Seconds(20)));
+  EXPECT_EQ(consumer->incarnation(), producer->feed().incarnation());
+  producer.reset();
+  // Another database behind the same address, already past the cursor: its
+  // sequences 5, 6 are not the events the consumer missed.
+  Producer replaced(dir.Sub("replaced"), address);
+  replaced.Write(6);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer->needs_relist().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(consumer->needs_relist(), "incarnation");
+  consumer->Stop();
+  EXPECT_EQ(consumer->cursor(), 4u);
+  EXPECT_EQ(projection.Applied(), OneTo(4));
+}
+
+TEST(ChangeFeedTest, ConsumerStopsOnProducerRestoredFromAnOlderCopy) {
+  ::kam::test_support::TempDir dir;
+  Projection projection(dir.Sub("consumer"));
+  const std::string address = "unix:" + dir.Sub("feed.sock");
+  auto producer = std::make_unique<Producer>(dir.Sub("producer"), address);
+  producer->Write(3);
+  ASSERT_TRUE(producer->store().Checkpoint(dir.Sub("backup")).ok());
+  producer->Write(5);
+  const std::string incarnation = producer->feed().incarnation();
+  auto consumer = projection.Follow(producer->address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(8, absl::Seconds(20)));
+  producer.reset();
+  // The restored copy keeps the incarnation but is back at sequence 3.
+  auto restored = std::make_unique<Producer>(dir.Sub("backup"), address);
+  EXPECT_EQ(restored->feed().incarnation(), incarnation);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer->needs_relist().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(consumer->needs_relist(), "producer_behind");
+  // New events take the restored copy past the cursor again: they are not
+  // the ones the consumer applied, and the mark is durable.
+  restored->Write(10);
+  consumer->Stop();
+  consumer = projection.Follow(address);
+  EXPECT_EQ(consumer->needs_relist(), "producer_behind");
+  consumer->Start();
+  absl::SleepFor(absl::Milliseconds(300));
+  consumer->Stop();
+  EXPECT_EQ(consumer->cursor(), 8u);
+  EXPECT_EQ(projection.Applied(), OneTo(8));
 }
 
 }  // namespace
