@@ -3,15 +3,33 @@
 #include <cstdio>
 #include <cstring>
 
+#include "absl/flags/flag.h"
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+
+ABSL_FLAG(absl::Duration, feed_retention, absl::Hours(168),
+          "How long a change feed keeps its events: older ones are trimmed "
+          "(every minute; the newest event is always kept). A consumer down "
+          "longer than this re-lists its producer's state instead of "
+          "replaying. Env: KAM_FEED_RETENTION");
+ABSL_FLAG(int64_t, feed_max_events, 10'000'000,
+          "Most events a change feed keeps; the oldest beyond are trimmed. "
+          "0: no count bound. Env: KAM_FEED_MAX_EVENTS");
 
 namespace kam {
 
 using kam::common::v1::ChangeEvent;
+
+ChangeFeed::Retention ChangeFeed::Retention::FromFlags() {
+  Retention retention;
+  retention.max_age = absl::GetFlag(FLAGS_feed_retention);
+  retention.max_events = absl::GetFlag(FLAGS_feed_max_events);
+  return retention;
+}
 
 std::string ChangeFeed::Key(uint64_t sequence) {
   std::string key(8, '\0');
@@ -97,9 +115,89 @@ ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
   it->SeekToLast();
   // The incarnation key decodes as 0: an outbox without events.
   const uint64_t last = it->Valid() ? DecodeKey(it->key()) : 0;
+  it->Seek(Key(1));
+  const uint64_t oldest = it->Valid() ? DecodeKey(it->key()) : last + 1;
+  oldest_.store(oldest, std::memory_order_release);
   absl::MutexLock lock(&queue_mu_);
   last_assigned_ = last;
   head_.store(last, std::memory_order_release);
+}
+
+ChangeFeed::~ChangeFeed() { StopTrimming(); }
+
+absl::StatusOr<uint64_t> ChangeFeed::Trim(const Retention& retention) {
+  absl::MutexLock trimming(&trim_mu_);
+  const uint64_t head = this->head();
+  const uint64_t old = oldest();
+  if (head == 0 || old >= head) return 0;
+  // The new oldest: never past the head (the newest event stays).
+  uint64_t cut = old;
+  if (retention.max_events > 0 &&
+      head - old + 1 > static_cast<uint64_t>(retention.max_events)) {
+    cut = head - static_cast<uint64_t>(retention.max_events) + 1;
+  }
+  // The first event in [cut, head] young enough to keep.
+  const absl::Time limit = clock_->Now() - retention.max_age;
+  uint64_t lo = cut;
+  uint64_t hi = head;
+  std::string value;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    absl::Status got = store_->Get(outbox_, Key(mid), &value);
+    if (!got.ok()) {
+      return absl::InternalError(
+          absl::StrCat("trimming: reading event ", mid, ": ", got.ToString()));
+    }
+    ChangeEvent event;
+    if (!event.ParseFromString(value)) {
+      return absl::InternalError(
+          absl::StrCat("trimming: corrupt change event ", mid));
+    }
+    if (FromProtoTime(event.commit_time()) < limit) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  cut = lo;
+  if (cut <= old) return 0;
+  // Readers refuse below the new oldest before the events go.
+  oldest_.store(cut, std::memory_order_release);
+  if (oldest_gauge_ != nullptr) oldest_gauge_->Set(static_cast<double>(cut));
+  rocksdb::WriteBatch batch;
+  batch.DeleteRange(outbox_, Key(old), Key(cut));
+  absl::Status written = store_->Write(&batch);
+  if (!written.ok()) return written;
+  return cut - old;
+}
+
+void ChangeFeed::StartTrimming(Retention retention, absl::Duration interval) {
+  absl::MutexLock lock(&trim_thread_mu_);
+  if (trim_thread_.joinable()) return;
+  trim_stop_ = false;
+  trim_thread_ = std::thread([this, retention, interval] {
+    absl::MutexLock lock(&trim_thread_mu_);
+    while (!trim_thread_mu_.AwaitWithTimeout(absl::Condition(&trim_stop_),
+                                             interval)) {
+      trim_thread_mu_.Unlock();
+      absl::StatusOr<uint64_t> trimmed = Trim(retention);
+      if (!trimmed.ok()) {
+        std::fprintf(stderr, "kam: change feed: %s\n",
+                     trimmed.status().ToString().c_str());
+      }
+      trim_thread_mu_.Lock();
+    }
+  });
+}
+
+void ChangeFeed::StopTrimming() {
+  std::thread thread;
+  {
+    absl::MutexLock lock(&trim_thread_mu_);
+    trim_stop_ = true;
+    thread = std::move(trim_thread_);
+  }
+  if (thread.joinable()) thread.join();
 }
 
 ChangeFeed::Writer::Writer(ChangeFeed* feed,
@@ -215,6 +313,15 @@ void ChangeFeed::ExportMetrics(prometheus::Registry* metrics) {
                      .Register(*metrics)
                      .Add({}, prometheus::Histogram::BucketBoundaries{
                                   1, 2, 4, 8, 16, 32, 64, 128, 256});
+  oldest_gauge_ = &prometheus::BuildGauge()
+                       .Name("kam_feed_oldest_sequence")
+                       .Help(
+                           "The oldest event the change feed keeps "
+                           "(--feed_retention, --feed_max_events); a cursor "
+                           "below it must re-list")
+                       .Register(*metrics)
+                       .Add({});
+  oldest_gauge_->Set(static_cast<double>(oldest()));
 }
 
 ChangeFeed::GroupStats ChangeFeed::group_stats() const {
@@ -226,10 +333,21 @@ absl::Status ChangeFeed::Read(uint64_t after, int max_events,
                               std::vector<ChangeEvent>* events) const {
   const uint64_t head = this->head();
   if (after >= head) return absl::OkStatus();
+  auto trimmed = [this, after] {
+    return absl::OutOfRangeError(absl::StrCat(
+        "after_sequence: ", after, " is older than the oldest event kept (",
+        oldest(), "); re-list"));
+  };
+  if (after + 1 < oldest()) return trimmed();
   auto it = store_->NewIterator(outbox_);
+  bool first = true;
   for (it->Seek(Key(after + 1)); it->Valid() && max_events > 0;
        it->Next(), --max_events) {
-    if (DecodeKey(it->key()) > head) break;  // not yet published
+    const uint64_t sequence = DecodeKey(it->key());
+    if (sequence > head) break;  // not yet published
+    // Trimmed while we looked.
+    if (first && sequence != after + 1) return trimmed();
+    first = false;
     ChangeEvent& event = events->emplace_back();
     if (!event.ParseFromArray(it->value().data(),
                               static_cast<int>(it->value().size()))) {

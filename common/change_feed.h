@@ -7,10 +7,14 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/flags/declare.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/lock_table.h"
@@ -18,7 +22,18 @@
 #include "google/protobuf/message.h"
 #include "kam/common/v1/feed.pb.h"
 
+// How much of its outbox a feed keeps (defined in change_feed.cc; every
+// server that serves a feed trims it in the background, see
+// ChangeFeedService::Options):
+//   --feed_retention   events older than this are trimmed (default 168h)
+//   --feed_max_events  at most this many events are kept (0: no count bound)
+// The newest event is always kept. A consumer whose cursor falls below the
+// oldest kept event gets OUT_OF_RANGE and must re-list.
+ABSL_DECLARE_FLAG(absl::Duration, feed_retention);
+ABSL_DECLARE_FLAG(int64_t, feed_max_events);
+
 namespace prometheus {
+class Gauge;
 class Histogram;
 class Registry;
 }  // namespace prometheus
@@ -49,6 +64,8 @@ class ChangeFeed {
   // `outbox` is the column family that holds the events (key: big-endian
   // sequence). Reads the last sequence from the store.
   ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox, Clock* clock);
+  // Stops the trimming thread, if started.
+  ~ChangeFeed();
 
   // Writer is one change: it holds its locks from construction to
   // destruction (so in-memory state updated after Commit stays in step), and
@@ -103,10 +120,37 @@ class ChangeFeed {
   // The outbox key of the incarnation: one NUL byte, before Key(0).
   static std::string IncarnationKey() { return std::string(1, '\0'); }
 
+  // The oldest sequence the outbox still holds (head() + 1 when it holds
+  // none: 1 for a new feed). Events below it were trimmed.
+  uint64_t oldest() const { return oldest_.load(std::memory_order_acquire); }
+
   // Appends to *events the committed events with sequence > after, at most
-  // max_events of them, in order.
+  // max_events of them, in order. OUT_OF_RANGE if after + 1 < oldest() (the
+  // events after `after` were trimmed; the message names oldest()).
   absl::Status Read(uint64_t after, int max_events,
                     std::vector<kam::common::v1::ChangeEvent>* events) const;
+
+  // What the outbox keeps: events younger than max_age (by commit_time,
+  // against the feed's clock) and at most max_events of them (0: no count
+  // bound). The newest event is always kept, so oldest() <= head() and a
+  // consumer that re-lists at the head can always watch on from there.
+  struct Retention {
+    absl::Duration max_age = absl::Hours(168);
+    int64_t max_events = 10'000'000;
+    // Retention from --feed_retention and --feed_max_events.
+    static Retention FromFlags();
+  };
+  // One trimming pass: deletes (one DeleteRange, in its own batch) the
+  // events below the retention's cut, and returns how many. Commit times
+  // are found by binary search, so a pass costs O(log n) reads however much
+  // it trims (commit times increase with the sequence, up to the few
+  // milliseconds writers of one group may differ by).
+  absl::StatusOr<uint64_t> Trim(const Retention& retention);
+  // Runs Trim every `interval` in a background thread until the feed is
+  // destroyed or StopTrimming. Idempotent.
+  void StartTrimming(Retention retention,
+                     absl::Duration interval = absl::Minutes(1));
+  void StopTrimming();
 
   // Listeners are called on the committing thread after each commit that
   // advanced the head. They must only schedule work (never block, never
@@ -122,7 +166,8 @@ class ChangeFeed {
   LockTable& locks() { return locks_; }
 
   // Exports kam_feed_commit_group_size (commits written together per WAL
-  // write), so an SRE can see whether callers share fsyncs. Call once, before
+  // write), so an SRE can see whether callers share fsyncs, and
+  // kam_feed_oldest_sequence (the oldest event kept). Call once, before
   // the first commit; `metrics` outlives the feed.
   void ExportMetrics(prometheus::Registry* metrics);
 
@@ -162,6 +207,14 @@ class ChangeFeed {
   GroupStats stats_ ABSL_GUARDED_BY(queue_mu_);
   prometheus::Histogram* group_size_ = nullptr;
   std::atomic<uint64_t> head_{0};
+  std::atomic<uint64_t> oldest_{1};
+  prometheus::Gauge* oldest_gauge_ = nullptr;
+
+  // Serialises trimming passes.
+  absl::Mutex trim_mu_;
+  absl::Mutex trim_thread_mu_;
+  bool trim_stop_ ABSL_GUARDED_BY(trim_thread_mu_) = false;
+  std::thread trim_thread_;
 
   absl::Mutex listeners_mu_;
   int next_listener_id_ ABSL_GUARDED_BY(listeners_mu_) = 1;

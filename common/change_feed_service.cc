@@ -73,6 +73,7 @@ ChangeFeedService::Options ChangeFeedService::Options::FromFlags() {
   options.max_streams = absl::GetFlag(FLAGS_max_watch_streams);
   options.max_streams_per_principal =
       absl::GetFlag(FLAGS_max_watch_streams_per_principal);
+  options.retention = ChangeFeed::Retention::FromFlags();
   return options;
 }
 
@@ -326,10 +327,14 @@ ChangeFeedService::ChangeFeedService(ChangeFeed* feed,
     }
   });
   pump_ = std::thread([this] { PumpLoop(); });
+  if (options_.trim_interval > absl::ZeroDuration()) {
+    feed_->StartTrimming(options_.retention, options_.trim_interval);
+  }
 }
 
 ChangeFeedService::~ChangeFeedService() {
   Drain();
+  feed_->StopTrimming();
   feed_->Unsubscribe(listener_id_);
   {
     absl::MutexLock lock(&mu_);
@@ -367,6 +372,14 @@ grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
         grpc::StatusCode::OUT_OF_RANGE,
         absl::StrCat("after_sequence: is beyond the head of this feed (", head,
                      "); the consumer's cursor belongs to another database")));
+  }
+  const uint64_t oldest = feed_->oldest();
+  if (request->after_sequence() + 1 < oldest) {
+    return reject(grpc::Status(
+        grpc::StatusCode::OUT_OF_RANGE,
+        absl::StrCat("after_sequence: ", request->after_sequence(),
+                     " is older than the oldest event kept (", oldest,
+                     "); re-list")));
   }
   const int batch = request->max_batch_size() == 0 ? kDefaultBatch
                                                    : request->max_batch_size();

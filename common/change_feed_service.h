@@ -75,13 +75,18 @@ class ChangeFeedService final
     int64_t batch_bytes = kFeedBatchBytes;
     // Bytes of the newest events kept in memory for the streams at the head.
     int64_t tail_cache_bytes = int64_t{16} << 20;
+    // What the feed keeps; the service trims it this often in the
+    // background (ChangeFeed::StartTrimming) while it runs. Zero: never.
+    ChangeFeed::Retention retention;
+    absl::Duration trim_interval = absl::Minutes(1);
     // Optional: exports kam_feed_watch_streams, kam_feed_watch_buffered_bytes,
     // kam_feed_watch_rejected_total{limit}, kam_feed_tail_cache_bytes and
     // kam_feed_watch_responses_total{source}.
     prometheus::Registry* metrics = nullptr;
 
     // The defaults with the stream caps from --max_watch_streams and
-    // --max_watch_streams_per_principal.
+    // --max_watch_streams_per_principal, and the retention from
+    // --feed_retention and --feed_max_events.
     static Options FromFlags();
   };
 

@@ -349,5 +349,120 @@ TEST(ChangeFeedTest, ConsumerStopsOnProducerRestoredFromAnOlderCopy) {
   EXPECT_EQ(projection.Applied(), OneTo(8));
 }
 
+// Trimming, with the producer's fake clock.
+TEST(ChangeFeedTrimTest, KeepsTheNewestEventsByCount) {
+  ::kam::test_support::TempDir dir;
+  {
+    Producer producer(dir.Sub("producer"));
+    EXPECT_EQ(producer.feed().oldest(), 1u);
+    producer.Write(10);
+    ChangeFeed::Retention retention;
+    retention.max_age = absl::InfiniteDuration();
+    retention.max_events = 4;
+    auto trimmed = producer.feed().Trim(retention);
+    ASSERT_TRUE(trimmed.ok()) << trimmed.status();
+    EXPECT_EQ(*trimmed, 6u);
+    EXPECT_EQ(producer.feed().oldest(), 7u);
+    EXPECT_EQ(*producer.feed().Trim(retention), 0u);  // nothing more
+    std::vector<ChangeEvent> events;
+    absl::Status old = producer.feed().Read(5, 10, &events);
+    EXPECT_EQ(old.code(), absl::StatusCode::kOutOfRange);
+    EXPECT_EQ(old.message(),
+              "after_sequence: 5 is older than the oldest event kept (7); "
+              "re-list");
+    ASSERT_TRUE(producer.feed().Read(6, 10, &events).ok());
+    ASSERT_EQ(events.size(), 4u);
+    EXPECT_EQ(events[0].sequence(), 7u);
+    EXPECT_EQ(events[3].sequence(), 10u);
+  }
+  Producer reopened(dir.Sub("producer"));
+  EXPECT_EQ(reopened.feed().oldest(), 7u);
+  EXPECT_EQ(reopened.feed().head(), 10u);
+  reopened.Write(1);
+  EXPECT_EQ(reopened.feed().head(), 11u);
+}
+
+TEST(ChangeFeedTrimTest, KeepsEventsYoungerThanTheRetentionAndTheNewest) {
+  ::kam::test_support::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(5);                        // at T
+  producer.clock().Advance(absl::Hours(2));
+  producer.Write(3);                        // at T + 2h: 6, 7, 8
+  ChangeFeed::Retention retention;
+  retention.max_age = absl::Hours(1);
+  retention.max_events = 0;                 // no count bound
+  EXPECT_EQ(*producer.feed().Trim(retention), 5u);
+  EXPECT_EQ(producer.feed().oldest(), 6u);
+  // Both bounds: the count cuts deeper than the age.
+  retention.max_events = 2;
+  EXPECT_EQ(*producer.feed().Trim(retention), 1u);
+  EXPECT_EQ(producer.feed().oldest(), 7u);
+  // Everything is old now, but the newest event stays.
+  producer.clock().Advance(absl::Hours(10));
+  retention.max_events = 0;
+  EXPECT_EQ(*producer.feed().Trim(retention), 1u);
+  EXPECT_EQ(producer.feed().oldest(), 8u);
+  EXPECT_EQ(producer.feed().head(), 8u);
+  std::vector<ChangeEvent> events;
+  ASSERT_TRUE(producer.feed().Read(7, 10, &events).ok());
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].sequence(), 8u);
+}
+
+TEST(ChangeFeedTrimTest, TrimsInTheBackground) {
+  ::kam::test_support::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(6);
+  ChangeFeed::Retention retention;
+  retention.max_events = 3;
+  // The producer's ChangeFeedService started trimming with the defaults.
+  producer.feed().StopTrimming();
+  producer.feed().StartTrimming(retention, absl::Milliseconds(10));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (producer.feed().oldest() != 4u && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  producer.feed().StopTrimming();
+  EXPECT_EQ(producer.feed().oldest(), 4u);
+}
+
+TEST(ChangeFeedTrimTest, WatchBelowTheOldestIsOutOfRangeAndTheConsumerStops) {
+  ::kam::test_support::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  producer.Write(20);
+  ChangeFeed::Retention retention;
+  retention.max_events = 5;
+  ASSERT_EQ(*producer.feed().Trim(retention), 15u);
+  auto channel = grpc::CreateChannel(producer.address(),
+                                     grpc::InsecureChannelCredentials());
+  auto stub = kam::common::v1::ChangeFeed::NewStub(channel);
+  {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+    kam::common::v1::WatchChangesRequest request;
+    request.set_after_sequence(12);
+    auto reader = stub->WatchChanges(&context, request);
+    kam::common::v1::WatchChangesResponse response;
+    EXPECT_FALSE(reader->Read(&response));
+    grpc::Status status = reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::OUT_OF_RANGE);
+    EXPECT_EQ(status.error_message(),
+              "after_sequence: 12 is older than the oldest event kept (16); "
+              "re-list");
+  }
+  // A new consumer starts at 0: it must re-list, not apply 16..20.
+  Projection projection(dir.Sub("consumer"));
+  auto consumer = projection.Follow(producer.address());
+  consumer->Start();
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer->needs_relist().empty() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  consumer->Stop();
+  EXPECT_EQ(consumer->needs_relist(), "trimmed");
+  EXPECT_EQ(consumer->cursor(), 0u);
+  EXPECT_TRUE(projection.Applied().empty());
+}
+
 }  // namespace
 }  // namespace kam
