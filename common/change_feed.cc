@@ -96,6 +96,7 @@ struct ChangeFeed::Pending {
 ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
                        Clock* clock)
     : store_(store), outbox_(outbox), clock_(clock) {
+  absl::MutexLock incarnation_lock(&incarnation_mu_);
   absl::Status found = store_->Get(outbox_, IncarnationKey(), &incarnation_);
   if (!found.ok()) {
     // A new outbox, or one from before incarnations: this is where its
@@ -124,6 +125,39 @@ ChangeFeed::ChangeFeed(Store* store, rocksdb::ColumnFamilyHandle* outbox,
 }
 
 ChangeFeed::~ChangeFeed() { StopTrimming(); }
+
+std::string ChangeFeed::incarnation() const {
+  absl::MutexLock lock(&incarnation_mu_);
+  return incarnation_;
+}
+
+void ChangeFeed::AdoptIncarnation(const std::string& incarnation) {
+  absl::MutexLock lock(&incarnation_mu_);
+  if (incarnation.empty() || incarnation == incarnation_) return;
+  rocksdb::WriteBatch batch;
+  batch.Put(outbox_, IncarnationKey(), incarnation);
+  absl::Status written = store_->Write(&batch);
+  if (!written.ok()) {
+    std::fprintf(stderr, "kam: change feed: storing incarnation: %s\n",
+                 written.ToString().c_str());
+    return;
+  }
+  incarnation_ = incarnation;
+}
+
+ChangeFeed::Snapshot ChangeFeed::TakeSnapshot() {
+  LockTable::Locks all = locks_.LockAll();
+  Snapshot snapshot;
+  snapshot.snapshot = store_->db()->GetSnapshot();
+  snapshot.sequence = head();
+  return snapshot;
+}
+
+void ChangeFeed::ReleaseSnapshot(const Snapshot& snapshot) {
+  if (snapshot.snapshot != nullptr) {
+    store_->db()->ReleaseSnapshot(snapshot.snapshot);
+  }
+}
 
 absl::StatusOr<uint64_t> ChangeFeed::Trim(const Retention& retention) {
   absl::MutexLock trimming(&trim_mu_);

@@ -115,7 +115,11 @@ class ChangeFeed {
   // first opened (stored under kIncarnationKey, which sorts before every
   // sequence, so a checkpoint carries it). WatchChanges sends it so a
   // consumer can tell its producer's database was replaced.
-  const std::string& incarnation() const { return incarnation_; }
+  std::string incarnation() const;
+  // Makes `incarnation` this feed's (stored): a follower that mirrors
+  // another feed with its sequences serves the primary's incarnation, so a
+  // cursor is good on either.
+  void AdoptIncarnation(const std::string& incarnation);
 
   // The outbox key of the incarnation: one NUL byte, before Key(0).
   static std::string IncarnationKey() { return std::string(1, '\0'); }
@@ -161,6 +165,17 @@ class ChangeFeed {
   int Subscribe(std::function<void()> listener);
   void Unsubscribe(int id);
 
+  // A consistent read view of the whole store and the head it includes
+  // (taken with every writer's lock held, so no commit is half visible).
+  // Release with ReleaseSnapshot.
+  struct Snapshot {
+    const rocksdb::Snapshot* snapshot = nullptr;
+    uint64_t sequence = 0;
+  };
+  Snapshot TakeSnapshot();
+  void ReleaseSnapshot(const Snapshot& snapshot);
+  const Store& store() const { return *store_; }
+
   // The lock table of this service's writes, for writers that do not append
   // events but must not interleave with those that do.
   LockTable& locks() { return locks_; }
@@ -199,7 +214,8 @@ class ChangeFeed {
   rocksdb::ColumnFamilyHandle* const outbox_;
   Clock* const clock_;
   LockTable locks_;
-  std::string incarnation_;
+  mutable absl::Mutex incarnation_mu_;
+  std::string incarnation_ ABSL_GUARDED_BY(incarnation_mu_);
 
   mutable absl::Mutex queue_mu_;
   std::deque<Pending*> queue_ ABSL_GUARDED_BY(queue_mu_);

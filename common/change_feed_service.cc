@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/auth.h"
@@ -327,9 +329,6 @@ ChangeFeedService::ChangeFeedService(ChangeFeed* feed,
     }
   });
   pump_ = std::thread([this] { PumpLoop(); });
-  if (options_.trim_interval > absl::ZeroDuration()) {
-    feed_->StartTrimming(options_.retention, options_.trim_interval);
-  }
 }
 
 ChangeFeedService::~ChangeFeedService() {
@@ -342,6 +341,11 @@ ChangeFeedService::~ChangeFeedService() {
     wake_.Signal();
   }
   pump_.join();
+  {
+    absl::MutexLock lock(&snapshots_mu_);
+    for (auto& [id, open] : snapshots_) feed_->ReleaseSnapshot(open.snapshot);
+    snapshots_.clear();
+  }
   if (cache_gauge_ != nullptr) {
     absl::MutexLock lock(&cache_.mu);
     cache_gauge_->Decrement(static_cast<double>(cache_.bytes));
@@ -428,6 +432,118 @@ grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
   stream->Pump(/*may_read_store=*/false);
   stream->Unref();
   return stream;
+}
+
+void ChangeFeedService::SetSnapshotSource(SnapshotSource source) {
+  {
+    absl::MutexLock lock(&snapshots_mu_);
+    snapshot_source_ = std::move(source);
+  }
+  // A feed is trimmed only when its consumers can re-list what it drops.
+  if (options_.trim_interval > absl::ZeroDuration()) {
+    feed_->StartTrimming(options_.retention, options_.trim_interval);
+  }
+}
+
+grpc::ServerUnaryReactor* ChangeFeedService::ListSnapshot(
+    grpc::CallbackServerContext* context,
+    const kam::common::v1::ListSnapshotRequest* request,
+    kam::common::v1::ListSnapshotResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(ListPage(*context, *request, response)));
+  return reactor;
+}
+
+absl::Status ChangeFeedService::ListPage(
+    const grpc::CallbackServerContext& context,
+    const kam::common::v1::ListSnapshotRequest& request,
+    kam::common::v1::ListSnapshotResponse* response) {
+  if (authorizer_ != nullptr) {
+    absl::Status allowed = authorizer_->Check(context, options_.role);
+    if (!allowed.ok()) return allowed;
+  }
+  if (request.page_size() < 0 || request.page_size() > 5000) {
+    return absl::InvalidArgumentError(
+        "page_size: must be between 0 and 5000");
+  }
+  const int limit = request.page_size() == 0 ? 500 : request.page_size();
+  SnapshotSource source;
+  uint64_t id = 0;
+  std::string after;
+  ChangeFeed::Snapshot snapshot;
+  {
+    absl::MutexLock lock(&snapshots_mu_);
+    if (!snapshot_source_) {
+      return absl::UnimplementedError(
+          "this feed has no snapshot to list; its consumers cannot re-list");
+    }
+    source = snapshot_source_;
+    const absl::Time now = absl::Now();
+    for (auto it = snapshots_.begin(); it != snapshots_.end();) {
+      if (!it->second.busy &&
+          now - it->second.last_used > kSnapshotIdleTimeout) {
+        feed_->ReleaseSnapshot(it->second.snapshot);
+        it = snapshots_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (request.page_token().empty()) {
+      if (static_cast<int>(snapshots_.size()) >= kMaxOpenSnapshots) {
+        return absl::ResourceExhaustedError(absl::StrCat(
+            "this server already has ", snapshots_.size(),
+            " snapshot listings open, its limit; retry later"));
+      }
+      id = next_snapshot_id_++;
+      OpenSnapshot& open = snapshots_[id];
+      open.snapshot = feed_->TakeSnapshot();
+      open.last_used = now;
+      open.busy = true;
+      snapshot = open.snapshot;
+    } else {
+      const std::string& token = request.page_token();
+      const size_t colon = token.find(':');
+      if (colon == std::string::npos ||
+          !absl::SimpleAtoi(token.substr(0, colon), &id)) {
+        return absl::InvalidArgumentError("page_token: not from this server");
+      }
+      after = absl::HexStringToBytes(token.substr(colon + 1));
+      auto it = snapshots_.find(id);
+      if (it == snapshots_.end() || it->second.busy) {
+        return absl::AbortedError(
+            "page_token: the listing's snapshot is gone (expired after 5 "
+            "minutes idle, or the server restarted); start the listing "
+            "again");
+      }
+      it->second.busy = true;
+      snapshot = it->second.snapshot;
+    }
+  }
+  std::vector<ChangeEvent> items;
+  std::string next;
+  absl::Status listed =
+      source(feed_->store(), snapshot.snapshot, after, limit, &items, &next);
+  {
+    absl::MutexLock lock(&snapshots_mu_);
+    auto it = snapshots_.find(id);
+    if (it != snapshots_.end()) {
+      it->second.busy = false;
+      it->second.last_used = absl::Now();
+      if (!listed.ok() || next.empty()) {
+        feed_->ReleaseSnapshot(it->second.snapshot);
+        snapshots_.erase(it);
+      }
+    }
+  }
+  if (!listed.ok()) return listed;
+  for (ChangeEvent& item : items) *response->add_items() = std::move(item);
+  response->set_snapshot_sequence(snapshot.sequence);
+  response->set_incarnation(feed_->incarnation());
+  if (!next.empty()) {
+    response->set_next_page_token(
+        absl::StrCat(id, ":", absl::BytesToHexString(next)));
+  }
+  return absl::OkStatus();
 }
 
 ChangeFeedService::Fill ChangeFeedService::FillFromCache(

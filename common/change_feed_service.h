@@ -4,8 +4,11 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -76,7 +79,9 @@ class ChangeFeedService final
     // Bytes of the newest events kept in memory for the streams at the head.
     int64_t tail_cache_bytes = int64_t{16} << 20;
     // What the feed keeps; the service trims it this often in the
-    // background (ChangeFeed::StartTrimming) while it runs. Zero: never.
+    // background (ChangeFeed::StartTrimming) while it runs, once it has a
+    // snapshot source (SetSnapshotSource): a feed whose consumers could not
+    // re-list what it drops is never trimmed. Zero: never.
     ChangeFeed::Retention retention;
     absl::Duration trim_interval = absl::Minutes(1);
     // Optional: exports kam_feed_watch_streams, kam_feed_watch_buffered_bytes,
@@ -118,6 +123,29 @@ class ChangeFeedService final
   grpc::ServerWriteReactor<kam::common::v1::WatchChangesResponse>* WatchChanges(
       grpc::CallbackServerContext* context,
       const kam::common::v1::WatchChangesRequest* request) override;
+
+  // What ListSnapshot lists: one page of the producer's current state read
+  // at `snapshot`, the items after `after_key` (empty: from the start; the
+  // key is the source's own, opaque to the service), at most `limit`, as
+  // CREATED events. Sets *next_key to resume after, or empty when done.
+  using SnapshotSource = std::function<absl::Status(
+      const Store& store, const rocksdb::Snapshot* snapshot,
+      const std::string& after_key, int limit,
+      std::vector<kam::common::v1::ChangeEvent>* items,
+      std::string* next_key)>;
+  // Set before the server starts; without one ListSnapshot is UNIMPLEMENTED
+  // and the feed is not trimmed.
+  void SetSnapshotSource(SnapshotSource source);
+
+  grpc::ServerUnaryReactor* ListSnapshot(
+      grpc::CallbackServerContext* context,
+      const kam::common::v1::ListSnapshotRequest* request,
+      kam::common::v1::ListSnapshotResponse* response) override;
+
+  // Idle listings' snapshots are released after this; at most this many
+  // are open.
+  static constexpr absl::Duration kSnapshotIdleTimeout = absl::Minutes(5);
+  static constexpr int kMaxOpenSnapshots = 8;
 
   // Ends every open stream with UNAVAILABLE and refuses new ones, so a
   // draining server is not held up by long-lived watchers. Idempotent.
@@ -171,10 +199,24 @@ class ChangeFeedService final
   void CountWrite(Source source, bool has_events, int64_t bytes);
   void CountWriteDone(int64_t bytes);
 
+  absl::Status ListPage(const grpc::CallbackServerContext& context,
+                        const kam::common::v1::ListSnapshotRequest& request,
+                        kam::common::v1::ListSnapshotResponse* response);
+
   ChangeFeed* const feed_;
   const Authorizer* const authorizer_;
   const Options options_;
   int listener_id_ = 0;
+
+  struct OpenSnapshot {
+    ChangeFeed::Snapshot snapshot;
+    absl::Time last_used;
+    bool busy = false;
+  };
+  absl::Mutex snapshots_mu_;
+  SnapshotSource snapshot_source_ ABSL_GUARDED_BY(snapshots_mu_);
+  uint64_t next_snapshot_id_ ABSL_GUARDED_BY(snapshots_mu_) = 1;
+  std::map<uint64_t, OpenSnapshot> snapshots_ ABSL_GUARDED_BY(snapshots_mu_);
 
   TailCache cache_;
 

@@ -39,6 +39,7 @@ FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
             ->Get(options_.cursor_family, IncarnationKey(options_.feed_name),
                   &incarnation)
             .ok()) {
+      if (options_.on_incarnation) options_.on_incarnation(incarnation);
       absl::MutexLock lock(&mu_);
       incarnation_ = std::move(incarnation);
     }
@@ -160,6 +161,90 @@ absl::Status FeedConsumer::NeedRelist(const std::string& reason,
                    "; applying nothing from cursor ", cursor()));
 }
 
+absl::Status FeedConsumer::Relist(const std::string& reason) {
+  const absl::Time start = absl::Now();
+  {
+    rocksdb::WriteBatch batch;
+    absl::Status cleared = options_.clear(&batch);
+    if (!cleared.ok()) return cleared;
+    batch.Put(options_.cursor_family, RelistKey(options_.feed_name), reason);
+    absl::Status written = options_.store->Write(&batch);
+    if (!written.ok()) return written;
+  }
+  auto stub = kam::common::v1::ChangeFeed::NewStub(options_.channel);
+  std::string token;
+  uint64_t sequence = 0;
+  std::string incarnation;
+  int64_t items = 0;
+  bool first = true;
+  do {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return absl::CancelledError("stopping");
+    }
+    grpc::ClientContext context;
+    context.set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+    if (!options_.bearer_token.empty()) {
+      context.AddMetadata("authorization", "Bearer " + options_.bearer_token);
+    }
+    kam::common::v1::ListSnapshotRequest request;
+    request.set_page_size(options_.relist_page_size);
+    request.set_page_token(token);
+    kam::common::v1::ListSnapshotResponse response;
+    grpc::Status status = stub->ListSnapshot(&context, request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    if (first) {
+      sequence = response.snapshot_sequence();
+      incarnation = response.incarnation();
+      first = false;
+    } else if (response.snapshot_sequence() != sequence) {
+      return absl::AbortedError("the listing's snapshot changed; list again");
+    }
+    rocksdb::WriteBatch batch;
+    for (const ChangeEvent& item : response.items()) {
+      absl::Status applied = apply_(item, &batch);
+      if (!applied.ok()) {
+        return absl::Status(applied.code(),
+                            absl::StrCat("applying listed ",
+                                         item.resource_name(), ": ",
+                                         applied.message()));
+      }
+    }
+    absl::Status written = options_.store->Write(&batch);
+    if (!written.ok()) return written;
+    items += response.items_size();
+    token = response.next_page_token();
+  } while (!token.empty());
+  // The whole listing is in: only now does the cursor move.
+  rocksdb::WriteBatch batch;
+  batch.Put(options_.cursor_family, options_.feed_name,
+            absl::StrCat(sequence));
+  batch.Put(options_.cursor_family, IncarnationKey(options_.feed_name),
+            incarnation);
+  batch.Delete(options_.cursor_family, RelistKey(options_.feed_name));
+  absl::Status written = options_.store->Write(&batch);
+  if (!written.ok()) return written;
+  if (options_.on_incarnation) options_.on_incarnation(incarnation);
+  cursor_.store(sequence, std::memory_order_release);
+  {
+    absl::MutexLock lock(&mu_);
+    incarnation_ = incarnation;
+    relist_reason_.clear();
+  }
+  if (needs_relist_gauge_ != nullptr) needs_relist_gauge_->Set(0);
+  UpdateLag();
+  ++relists_done_;
+  std::fprintf(stderr,
+               "kam: feed %s: re-listed (%s): %lld items at sequence %llu in "
+               "%s\n",
+               options_.feed_name.c_str(), reason.c_str(),
+               static_cast<long long>(items),
+               static_cast<unsigned long long>(sequence),
+               absl::FormatDuration(absl::Now() - start).c_str());
+  return absl::OkStatus();
+}
+
 absl::Status FeedConsumer::CheckProducer(const WatchChangesResponse& r) {
   std::string known;
   {
@@ -174,6 +259,7 @@ absl::Status FeedConsumer::CheckProducer(const WatchChangesResponse& r) {
               r.incarnation());
     absl::Status written = options_.store->Write(&batch);
     if (!written.ok()) return written;
+    if (options_.on_incarnation) options_.on_incarnation(r.incarnation());
     absl::MutexLock lock(&mu_);
     incarnation_ = r.incarnation();
   } else if (!r.incarnation().empty() && r.incarnation() != known) {
@@ -327,7 +413,15 @@ absl::Status FeedConsumer::FollowOnce() {
   {
     const std::string reason = needs_relist();
     if (!reason.empty()) {
-      return NeedRelist(reason, "marked by an earlier connection");
+      if (!options_.clear) {
+        return NeedRelist(reason, "marked by an earlier connection");
+      }
+      absl::Status relisted = Relist(reason);
+      if (!relisted.ok()) {
+        return absl::Status(
+            relisted.code(),
+            absl::StrCat("re-listing (", reason, "): ", relisted.message()));
+      }
     }
   }
   grpc::ClientContext context;

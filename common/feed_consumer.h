@@ -57,6 +57,17 @@ namespace kam {
 // logs why, sets kam_feed_consumer_needs_relist{feed} to 1 and counts
 // kam_feed_consumer_relists_total{feed,reason} once per detection, reason
 // one of "incarnation", "producer_behind", "trimmed".
+//
+// Re-list (Options::clear set): list then watch, as Kubernetes' informers
+// after "resource version too old". The consumer stages `clear` (the
+// service drops its whole projection of this feed) with a durable
+// "re-listing" mark, applies every page of the producer's ListSnapshot with
+// `apply` (each item a CREATED event whose resource is the current state),
+// and only then, in one batch, moves the cursor to the snapshot's sequence,
+// stores the producer's incarnation and removes the mark. A crash half-way
+// leaves the mark: the next start clears and lists again, and never
+// resumes from a half projection. Deletions made while the consumer was
+// away disappear with the clearing.
 class FeedConsumer {
  public:
   using ApplyFn = std::function<absl::Status(
@@ -80,6 +91,16 @@ class FeedConsumer {
     absl::Duration stall_timeout = absl::Seconds(15);
     // Where the watchdog and the last-message gauge read the time.
     Clock* clock = Clock::Real();
+    // Stages the removal of this feed's whole projection into the batch.
+    // With it the consumer re-lists by itself when it must (see above);
+    // without it, it stops and reports.
+    std::function<absl::Status(rocksdb::WriteBatch*)> clear;
+    // Items per ListSnapshot page (and per write batch) while re-listing.
+    int relist_page_size = 1000;
+    // Called with the producer's incarnation when the consumer takes it on
+    // (its first response, a re-list) and at construction if stored: a
+    // follower that mirrors the feed serves it as its own.
+    std::function<void(const std::string&)> on_incarnation;
     // Options for following the feed of the service at `address`
     // ("host:port"), with the cursor in `cursor_family` of `store` and the
     // metrics in `metrics` (may be null). The channel is plaintext: peers
@@ -130,6 +151,8 @@ class FeedConsumer {
   bool connected() const { return connected_.load(); }
   // Streams the watchdog cancelled because they went silent.
   int stalls() const { return stalls_.load(); }
+  // Completed re-lists since construction.
+  int relists() const { return relists_done_.load(); }
   // Why the consumer must re-list before it can go on ("incarnation",
   // "producer_behind", "trimmed"), or empty while it can follow.
   std::string needs_relist() const;
@@ -173,6 +196,8 @@ class FeedConsumer {
   // that stops this connection.
   absl::Status NeedRelist(const std::string& reason,
                           const std::string& detail);
+  // Clears the projection and applies the producer's snapshot (see above).
+  absl::Status Relist(const std::string& reason);
 
   const Options options_;
   const ApplyFn apply_;
@@ -180,6 +205,7 @@ class FeedConsumer {
   std::atomic<uint64_t> head_{0};
   std::atomic<bool> connected_{false};
   std::atomic<int> stalls_{0};
+  std::atomic<int> relists_done_{0};
   // Set if the stored cursor could not be read; only the consumer thread
   // touches it after construction.
   absl::Status cursor_error_;

@@ -186,6 +186,11 @@ int RunFollower(const kam::ServerFlags& flags, kam::ServiceHost& host,
       "scoring", primary, absl::GetFlag(FLAGS_follow_token), store->get(),
       (*store)->Family(kam::scoring::TierReplica::kCursorFamily),
       &host.metrics().registry());
+  // The mirrored feed carries the primary's sequences, so it also carries
+  // its incarnation: a WatchTiers cursor stays good on either.
+  options.on_incarnation = [&replica](const std::string& incarnation) {
+    replica.feed().AdoptIncarnation(incarnation);
+  };
   kam::FeedConsumer primary_feed(
       options, [&replica](const kam::common::v1::ChangeEvent& event,
                           rocksdb::WriteBatch* batch) {

@@ -1,6 +1,7 @@
 // The change feed end to end inside one process: the outbox producer, the
 // WatchChanges service on a real gRPC server (127.0.0.1, port 0), and a
 // FeedConsumer with its own store.
+#include <map>
 #include <memory>
 #include <set>
 
@@ -31,13 +32,39 @@ class Producer {
                     const std::string& address = "127.0.0.1:0") {
     Store::Options options;
     options.path = path;
-    options.column_families = {"outbox", "data"};
+    options.column_families = {"outbox", "data", "kv"};
     store_ = *Store::Open(options);
     feed_ = std::make_unique<ChangeFeed>(store_.get(), store_->Family("outbox"),
                                          &clock_);
     written_ = static_cast<int64_t>(feed_->head());
     service_ = std::make_unique<ChangeFeedService>(feed_.get(), nullptr,
                                                    absl::Milliseconds(50));
+    // The state its consumers re-list: the "kv" family, as things/<key>.
+    service_->SetSnapshotSource(
+        [](const Store& store, const rocksdb::Snapshot* snapshot,
+           const std::string& after, int limit,
+           std::vector<ChangeEvent>* items, std::string* next) {
+          auto it = store.NewIterator(store.Family("kv"), snapshot);
+          it->Seek(after);
+          if (it->Valid() && !after.empty() && it->key() == after) it->Next();
+          for (; it->Valid() && limit > 0; it->Next(), --limit) {
+            ChangeEvent& item = items->emplace_back();
+            item.set_kind(ChangeEvent::CREATED);
+            item.set_resource_name(absl::StrCat("things/", it->key().ToString()));
+            kam::common::v1::Money money;
+            money.set_currency_code("EUR");
+            int64_t units = 0;
+            EXPECT_TRUE(absl::SimpleAtoi(it->value().ToString(), &units));
+            money.set_minor_units(units);
+            item.mutable_resource()->PackFrom(money);
+          }
+          next->clear();
+          if (it->Valid()) {
+            it->Prev();
+            *next = it->key().ToString();
+          }
+          return absl::OkStatus();
+        });
     grpc::ServerBuilder builder;
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                              &port_);
@@ -65,6 +92,31 @@ class Producer {
                     absl::StrCat("things/", written_), money);
       ASSERT_TRUE(writer.Commit(&batch).ok());
     }
+  }
+
+  // Sets (or with `erase`, deletes) things/<key> in the "kv" family.
+  void Set(const std::string& key, int64_t units, bool erase = false) {
+    ChangeFeed::Writer writer(feed_.get(), {key});
+    rocksdb::WriteBatch batch;
+    if (erase) {
+      batch.Delete(store_->Family("kv"), key);
+    } else {
+      batch.Put(store_->Family("kv"), key, absl::StrCat(units));
+    }
+    kam::common::v1::Money money;
+    money.set_currency_code("EUR");
+    money.set_minor_units(units);
+    writer.Append(&batch, erase ? ChangeEvent::DELETED : ChangeEvent::UPDATED,
+                  absl::StrCat("things/", key), money);
+    ASSERT_TRUE(writer.Commit(&batch).ok());
+  }
+  std::map<std::string, std::string> Kv() const {
+    std::map<std::string, std::string> out;
+    auto it = store_->NewIterator(store_->Family("kv"));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out[it->key().ToString()] = it->value().ToString();
+    }
+    return out;
   }
 
   const std::string& address() const { return address_; }
@@ -141,6 +193,58 @@ class Projection {
   }
   std::unique_ptr<Store> store_;
   int duplicates_ = 0;
+};
+
+// A consumer that projects the producer's "kv" family and re-lists.
+class KvProjection {
+ public:
+  explicit KvProjection(const std::string& path) {
+    Store::Options options;
+    options.path = path;
+    options.column_families = {"cursors", "kv"};
+    store_ = *Store::Open(options);
+  }
+
+  std::unique_ptr<FeedConsumer> Follow(const std::string& address) {
+    FeedConsumer::Options options;
+    options.feed_name = "things";
+    options.channel =
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    options.store = store_.get();
+    options.cursor_family = store_->Family("cursors");
+    options.min_backoff = absl::Milliseconds(10);
+    options.max_backoff = absl::Milliseconds(100);
+    options.relist_page_size = 3;  // several pages
+    options.clear = [this](rocksdb::WriteBatch* batch) {
+      batch->DeleteRange(store_->Family("kv"), "", "\xff");
+      return absl::OkStatus();
+    };
+    return std::make_unique<FeedConsumer>(
+        options, [this](const ChangeEvent& event, rocksdb::WriteBatch* batch) {
+          const std::string key = event.resource_name().substr(7);
+          kam::common::v1::Money money;
+          EXPECT_TRUE(event.resource().UnpackTo(&money));
+          if (event.kind() == ChangeEvent::DELETED) {
+            batch->Delete(store_->Family("kv"), key);
+          } else {
+            batch->Put(store_->Family("kv"), key,
+                       absl::StrCat(money.minor_units()));
+          }
+          return absl::OkStatus();
+        });
+  }
+
+  std::map<std::string, std::string> Kv() const {
+    std::map<std::string, std::string> out;
+    auto it = store_->NewIterator(store_->Family("kv"));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      out[it->key().ToString()] = it->value().ToString();
+    }
+    return out;
+  }
+
+ private:
+  std::unique_ptr<Store> store_;
 };
 
 std::vector<uint64_t> OneTo(uint64_t n) {
@@ -462,6 +566,74 @@ TEST(ChangeFeedTrimTest, WatchBelowTheOldestIsOutOfRangeAndTheConsumerStops) {
   EXPECT_EQ(consumer->needs_relist(), "trimmed");
   EXPECT_EQ(consumer->cursor(), 0u);
   EXPECT_TRUE(projection.Applied().empty());
+}
+
+TEST(ChangeFeedRelistTest, ConsumerDownPastRetentionEndsEqualToOneThatStayed) {
+  ::kam::test_support::TempDir dir;
+  Producer producer(dir.Sub("producer"));
+  for (int i = 0; i < 7; ++i) producer.Set(absl::StrCat("k", i), i);
+  KvProjection stayed(dir.Sub("stayed"));
+  KvProjection away(dir.Sub("away"));
+  auto stayed_consumer = stayed.Follow(producer.address());
+  auto away_consumer = away.Follow(producer.address());
+  stayed_consumer->Start();
+  away_consumer->Start();
+  ASSERT_TRUE(away_consumer->WaitForCursor(7, absl::Seconds(20)));
+  away_consumer->Stop();
+  // While it is away: updates, deletions, a key created and deleted again.
+  producer.Set("k1", 100);
+  producer.Set("k2", 0, /*erase=*/true);
+  producer.Set("k9", 9);
+  producer.Set("k9", 0, /*erase=*/true);
+  producer.Set("k5", 0, /*erase=*/true);
+  producer.Set("k8", 8);
+  ChangeFeed::Retention retention;
+  retention.max_events = 2;
+  ASSERT_EQ(*producer.feed().Trim(retention), 11u);  // 12, 13 kept
+  away_consumer = away.Follow(producer.address());
+  away_consumer->Start();
+  ASSERT_TRUE(away_consumer->WaitForCursor(13, absl::Seconds(20)));
+  EXPECT_EQ(away_consumer->relists(), 1);
+  EXPECT_EQ(away_consumer->needs_relist(), "");
+  // And it watches on from the snapshot.
+  producer.Set("k3", 33);
+  ASSERT_TRUE(away_consumer->WaitForCursor(14, absl::Seconds(20)));
+  ASSERT_TRUE(stayed_consumer->WaitForCursor(14, absl::Seconds(20)));
+  away_consumer->Stop();
+  stayed_consumer->Stop();
+  EXPECT_EQ(stayed_consumer->relists(), 0);
+  EXPECT_EQ(away.Kv(), stayed.Kv());
+  EXPECT_EQ(away.Kv(), producer.Kv());
+  EXPECT_EQ(away.Kv().count("k2"), 0u);
+  EXPECT_EQ(away.Kv().at("k1"), "100");
+}
+
+TEST(ChangeFeedRelistTest, ConsumerRelistsFromAProducerRestoredFromACheckpoint) {
+  ::kam::test_support::TempDir dir;
+  KvProjection projection(dir.Sub("consumer"));
+  const std::string address = "unix:" + dir.Sub("feed.sock");
+  auto producer = std::make_unique<Producer>(dir.Sub("producer"), address);
+  for (int i = 0; i < 3; ++i) producer->Set(absl::StrCat("k", i), i);
+  ASSERT_TRUE(producer->store().Checkpoint(dir.Sub("backup")).ok());
+  producer->Set("k0", 0, /*erase=*/true);
+  producer->Set("k7", 7);
+  auto consumer = projection.Follow(producer->address());
+  consumer->Start();
+  ASSERT_TRUE(consumer->WaitForCursor(5, absl::Seconds(20)));
+  producer.reset();
+  Producer restored(dir.Sub("backup"), address);  // back at sequence 3
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (consumer->relists() == 0 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  EXPECT_EQ(consumer->relists(), 1);
+  EXPECT_EQ(consumer->cursor(), 3u);
+  restored.Set("k4", 4);
+  ASSERT_TRUE(consumer->WaitForCursor(4, absl::Seconds(20)));
+  consumer->Stop();
+  EXPECT_EQ(projection.Kv(), restored.Kv());
+  EXPECT_EQ(projection.Kv().count("k0"), 1u);  // as in the backup
+  EXPECT_EQ(projection.Kv().count("k7"), 0u);
 }
 
 }  // namespace
