@@ -20,6 +20,10 @@ ABSL_FLAG(int64_t, feed_max_events, 10'000'000,
           "Most events a change feed keeps; the oldest beyond are trimmed. "
           "0: no count bound. Env: KAM_FEED_MAX_EVENTS");
 
+ABSL_FLAG(absl::Duration, feed_trim_interval, absl::Minutes(1),
+          "How often a change feed is trimmed to --feed_retention and "
+          "--feed_max_events (tests shorten it). Env: KAM_FEED_TRIM_INTERVAL");
+
 namespace kam {
 
 using kam::common::v1::ChangeEvent;

@@ -31,6 +31,7 @@
 // oldest kept event gets OUT_OF_RANGE and must re-list.
 ABSL_DECLARE_FLAG(absl::Duration, feed_retention);
 ABSL_DECLARE_FLAG(int64_t, feed_max_events);
+ABSL_DECLARE_FLAG(absl::Duration, feed_trim_interval);
 
 namespace prometheus {
 class Gauge;

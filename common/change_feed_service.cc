@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -76,6 +77,7 @@ ChangeFeedService::Options ChangeFeedService::Options::FromFlags() {
   options.max_streams_per_principal =
       absl::GetFlag(FLAGS_max_watch_streams_per_principal);
   options.retention = ChangeFeed::Retention::FromFlags();
+  options.trim_interval = absl::GetFlag(FLAGS_feed_trim_interval);
   return options;
 }
 
@@ -432,6 +434,57 @@ grpc::ServerWriteReactor<WatchChangesResponse>* ChangeFeedService::WatchChanges(
   stream->Pump(/*may_read_store=*/false);
   stream->Unref();
   return stream;
+}
+
+ChangeFeedService::SnapshotSource ChangeFeedService::FamiliesSource(
+    std::vector<std::pair<std::string, const google::protobuf::Message*>>
+        families) {
+  // Keys: one byte (the family's index) and the family's own key.
+  return [families = std::move(families)](
+             const Store& store, const rocksdb::Snapshot* snapshot,
+             const std::string& after, int limit,
+             std::vector<ChangeEvent>* items,
+             std::string* next) -> absl::Status {
+    next->clear();
+    size_t index = after.empty() ? 0 : static_cast<unsigned char>(after[0]);
+    std::string key = after.empty() ? std::string() : after.substr(1);
+    bool skip_key = !after.empty();
+    for (; index < families.size(); ++index) {
+      const auto& [family, prototype] = families[index];
+      auto it = store.NewIterator(store.Family(family), snapshot);
+      it->Seek(key);
+      if (skip_key && it->Valid() && it->key() == key) it->Next();
+      for (; it->Valid(); it->Next()) {
+        if (limit == 0) return absl::OkStatus();
+        std::unique_ptr<google::protobuf::Message> message(prototype->New());
+        if (!ParseProto(it->value(), message.get())) {
+          return absl::DataLossError(absl::StrCat(
+              "listing ", family, ": unreadable value at ",
+              it->key().ToString()));
+        }
+        ChangeEvent& item = items->emplace_back();
+        item.set_kind(ChangeEvent::CREATED);
+        const auto* name_field =
+            message->GetDescriptor()->FindFieldByName("name");
+        if (name_field != nullptr) {
+          item.set_resource_name(
+              message->GetReflection()->GetString(*message, name_field));
+        }
+        item.mutable_resource()->PackFrom(*message);
+        --limit;
+        *next = std::string(1, static_cast<char>(index)) +
+                it->key().ToString();
+      }
+      if (!it->status().ok()) {
+        return absl::InternalError(
+            absl::StrCat("listing ", family, ": ", it->status().ToString()));
+      }
+      key.clear();
+      skip_key = false;
+    }
+    next->clear();  // all listed
+    return absl::OkStatus();
+  };
 }
 
 void ChangeFeedService::SetSnapshotSource(SnapshotSource source) {

@@ -133,6 +133,12 @@ class ChangeFeedService final
       const std::string& after_key, int limit,
       std::vector<kam::common::v1::ChangeEvent>* items,
       std::string* next_key)>;
+  // A SnapshotSource that lists whole column families, in the given order,
+  // each value a message of the given type with a string field `name`
+  // (the resource name), as CREATED events. `families` outlive the source.
+  static SnapshotSource FamiliesSource(
+      std::vector<std::pair<std::string, const google::protobuf::Message*>>
+          families);
   // Set before the server starts; without one ListSnapshot is UNIMPLEMENTED
   // and the feed is not trimmed.
   void SetSnapshotSource(SnapshotSource source);

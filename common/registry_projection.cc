@@ -48,4 +48,21 @@ absl::Status StageEvent(const Store& store, const ChangeEvent& event,
   return absl::OkStatus();
 }
 
+absl::Status StageClear(const Store& store, rocksdb::WriteBatch* batch,
+                        const std::function<void(const std::string&)>&
+                            on_account) {
+  auto it = store.NewIterator(store.Family(kAccounts));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    batch->Put(store.Family(kDeleted), it->key(), "");
+    if (on_account) on_account(it->key().ToString());
+  }
+  if (!it->status().ok()) {
+    return absl::InternalError(absl::StrCat("clearing the registry projection: ",
+                                            it->status().ToString()));
+  }
+  // Contact keys are "<account>/<contact>": printable, below \xff.
+  batch->DeleteRange(store.Family(kContacts), "", "\xff");
+  return absl::OkStatus();
+}
+
 }  // namespace kam::registry_projection

@@ -1,6 +1,7 @@
 #ifndef KAM_COMMON_REGISTRY_PROJECTION_H_
 #define KAM_COMMON_REGISTRY_PROJECTION_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -27,6 +28,15 @@ inline constexpr char kContacts[] = "registry_contacts";  // a/c -> Contact
 absl::Status StageEvent(const Store& store,
                         const kam::common::v1::ChangeEvent& event,
                         rocksdb::WriteBatch* batch, std::string* account_id);
+
+// StageClear stages, before a re-list of the registry: every projected
+// account marked deleted (the listing unmarks those that still exist, so an
+// account deleted meanwhile ends marked deleted, as if its DELETED event had
+// been applied) and every contact removed. Calls `on_account` with each
+// projected account's ID (e.g. to mark its summary for recomputing).
+absl::Status StageClear(const Store& store, rocksdb::WriteBatch* batch,
+                        const std::function<void(const std::string&)>&
+                            on_account);
 
 }  // namespace kam::registry_projection
 

@@ -215,6 +215,15 @@ EngagementLedger::~EngagementLedger() = default;
 
 // --------------------------------------------------------- registry feed
 
+absl::Status EngagementLedger::ClearRegistryProjection(
+    rocksdb::WriteBatch* batch) {
+  return registry_projection::StageClear(
+      *store_, batch, [this, batch](const std::string& account_id) {
+        batch->Put(store_->Family(kDirty), account_id,
+                   absl::StrCat(NextDirtyToken()));
+      });
+}
+
 absl::Status EngagementLedger::ApplyRegistryEvent(const ChangeEvent& event,
                                                   rocksdb::WriteBatch* batch) {
   std::string account_id;

@@ -48,6 +48,10 @@ class EngagementLedger {
   ChangeFeed& feed() { return *feed_; }
 
   // Applies one registry change to the projection (for a FeedConsumer).
+  // Before a re-list of the registry (FeedConsumer::Options::clear):
+  // registry_projection::StageClear, and every projected account's summary
+  // marked for recomputing.
+  absl::Status ClearRegistryProjection(rocksdb::WriteBatch* batch);
   absl::Status ApplyRegistryEvent(const kam::common::v1::ChangeEvent& event,
                                   rocksdb::WriteBatch* batch);
   // Applies one change of scoring's tier feed: the account's tier, which

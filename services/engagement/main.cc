@@ -91,11 +91,15 @@ int main(int argc, char** argv) {
 
   rocksdb::ColumnFamilyHandle* cursors =
       (*store)->Family(kam::engagement::EngagementLedger::kCursorFamily);
+  auto registry_options = kam::FeedConsumer::Options::ForPeer(
+      "registry", absl::GetFlag(FLAGS_registry_addr),
+      absl::GetFlag(FLAGS_registry_token), store->get(), cursors,
+      &host.metrics().registry());
+  registry_options.clear = [&ledger](rocksdb::WriteBatch* batch) {
+    return ledger.ClearRegistryProjection(batch);
+  };
   kam::FeedConsumer registry_feed(
-      kam::FeedConsumer::Options::ForPeer(
-          "registry", absl::GetFlag(FLAGS_registry_addr),
-          absl::GetFlag(FLAGS_registry_token), store->get(), cursors,
-          &host.metrics().registry()),
+      registry_options,
       [&ledger](const kam::common::v1::ChangeEvent& event,
                 rocksdb::WriteBatch* batch) {
         return ledger.ApplyRegistryEvent(event, batch);

@@ -47,6 +47,11 @@ int main(int argc, char** argv) {
   kam::ChangeFeedService feed_service(&registry.feed(), &host.authorizer(),
                                       absl::Seconds(5), kam::Role::kViewer,
                                       &host.metrics().registry());
+  // What its consumers re-list; also lets the feed be trimmed.
+  feed_service.SetSnapshotSource(kam::ChangeFeedService::FamiliesSource(
+      {{"accounts", &kam::registry::v1::Account::default_instance()},
+       {"contacts", &kam::registry::v1::Contact::default_instance()},
+       {"financials", &kam::registry::v1::FinancialFact::default_instance()}}));
   host.Register(&registry_service,
                 kam::registry::v1::Registry::service_full_name());
   host.Register(&feed_service,
