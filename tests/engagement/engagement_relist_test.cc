@@ -4,6 +4,7 @@
 // older checkpoint (its head below the cursor). Either way its projection
 // ends as the registry's state, deletions included, and it tails on.
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -150,6 +151,32 @@ TEST_F(RelistTest, ARegistryRestoredFromAnOlderCheckpointIsRelisted) {
       StatusCode::FAILED_PRECONDITION));
   MustCreate(NewInteraction("acme", ev1::CALL, At(2026, 5, 21), {"dee"}));
   MustCreate(NewInteraction("initech", ev1::CALL, At(2026, 5, 21)));
+}
+
+// Not asserted: how long engagement takes to re-list 100,000 registry
+// accounts (run with --gtest_also_run_disabled_tests; the time is printed).
+TEST_F(TrimmedRelistTest, DISABLED_Relists100000Accounts) {
+  constexpr int kAccounts = 100000;
+  KillEngagement();
+  for (int i = 0; i < kAccounts; i += 5000) {
+    std::vector<rv1::Account> accounts;
+    for (int j = i; j < i + 5000; ++j) {
+      accounts.push_back(NewAccount(absl::StrCat("bulk", j)));
+    }
+    SeedRegistry(accounts, {});
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  absl::SleepFor(absl::Milliseconds(300));  // trimmed past its cursor
+  const absl::Time start = absl::Now();
+  StartEngagement();
+  ASSERT_FALSE(HasFatalFailure());
+  ASSERT_TRUE(test_support::WaitUntil(
+      [&] { return Relists("trimmed") >= 1 && WaitForAccount(
+                       absl::StrCat("bulk", kAccounts - 1), 0,
+                       absl::Milliseconds(1)); },
+      absl::Seconds(600)));
+  std::printf("engagement re-listed %d registry accounts in %s\n", kAccounts,
+              absl::FormatDuration(absl::Now() - start).c_str());
 }
 
 }  // namespace
