@@ -218,6 +218,10 @@ absl::Status FeedConsumer::Relist(const std::string& reason) {
   } while (!token.empty());
   // The whole listing is in: only now does the cursor move.
   rocksdb::WriteBatch batch;
+  if (options_.listed) {
+    absl::Status ended = options_.listed(&batch);
+    if (!ended.ok()) return ended;
+  }
   batch.Put(options_.cursor_family, options_.feed_name,
             absl::StrCat(sequence));
   batch.Put(options_.cursor_family, IncarnationKey(options_.feed_name),

@@ -95,6 +95,11 @@ class FeedConsumer {
     // With it the consumer re-lists by itself when it must (see above);
     // without it, it stops and reports.
     std::function<absl::Status(rocksdb::WriteBatch*)> clear;
+    // Optional: stages the end of a listing into the batch that moves the
+    // cursor to the snapshot's sequence, for a projection that defers its
+    // clearing (e.g. drops what the listing did not bring only once it has
+    // all of it, rather than in `clear`).
+    std::function<absl::Status(rocksdb::WriteBatch*)> listed;
     // Items per ListSnapshot page (and per write batch) while re-listing.
     int relist_page_size = 1000;
     // Called with the producer's incarnation when the consumer takes it on
