@@ -90,10 +90,19 @@ int RunPrimary(const kam::ServerFlags& flags, kam::ServiceHost& host,
 
   auto follow = [&](const char* name, const std::string& address,
                     const std::string& token) {
-    return kam::FeedConsumer::Options::ForPeer(
+    auto options = kam::FeedConsumer::Options::ForPeer(
         name, address, token, store->get(),
         (*store)->Family(kam::scoring::ScoreBook::kCursorFamily),
         &host.metrics().registry());
+    // Re-lists go through the inbox too (ScoreBook::StageRelistStart).
+    const kam::Store* s = store->get();
+    options.clear = [s, name](rocksdb::WriteBatch* batch) {
+      return kam::scoring::ScoreBook::StageRelistStart(*s, name, batch);
+    };
+    options.listed = [s, name](rocksdb::WriteBatch* batch) {
+      return kam::scoring::ScoreBook::StageRelistEnd(*s, name, batch);
+    };
+    return options;
   };
   kam::FeedConsumer registry_feed(
       follow("registry", absl::GetFlag(FLAGS_registry_addr),

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -43,7 +44,8 @@ constexpr char kTierHistory[] = "tier_history";    // a/<inv t><inv seq>
 constexpr char kModels[] = "models";               // model id -> ScoreModel
 constexpr char kRuns[] = "runs";                   // run id -> RescoringRun
 constexpr char kMeta[] = "meta";
-constexpr char kInbox[] = "inbox";  // feed letter + ChangeFeed::Key -> event
+constexpr char kInbox[] = "inbox";  // see InboxKey -> event
+constexpr char kUnlisted[] = "unlisted";  // feed letter + account id -> ""
 constexpr char kRequests[] = "requests";
 constexpr char kOutbox[] = "outbox";
 
@@ -51,6 +53,44 @@ constexpr char kActiveModelKey[] = "active_model";
 constexpr char kHistorySeqKey[] = "history_seq";
 
 constexpr double kScoreEpsilon = 0.005;
+
+// Inbox keys: the feed's letter ('r' registry, 'e' engagement), then
+// ChangeFeed::Key(sequence) for an event. A re-list uses the sequence 0,
+// which no event has: letter + Key(0) starts it, letter + Key(0) + resource
+// name is a listed item, and letter + Key(0) + "\xff" ends it. Resource
+// names are printable, so the three sort in that order, after the feed's
+// events from before the listing and before every event after it.
+constexpr char kRegistryLetter = 'r';
+constexpr char kEngagementLetter = 'e';
+constexpr char kListingEnd[] = "\xff";
+
+std::string ListingKey(char letter, absl::string_view suffix) {
+  return absl::StrCat(absl::string_view(&letter, 1), ChangeFeed::Key(0),
+                      suffix);
+}
+
+absl::StatusOr<std::string> InboxKey(char letter, const ChangeEvent& event) {
+  if (event.sequence() != 0) {
+    return absl::StrCat(absl::string_view(&letter, 1),
+                        ChangeFeed::Key(event.sequence()));
+  }
+  const std::string& name = event.resource_name();
+  if (name.empty() || static_cast<unsigned char>(name[0]) < 0x20 ||
+      static_cast<unsigned char>(name[0]) >= 0x7f) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a listed item (sequence 0) needs a printable resource_name, got \"",
+        absl::CHexEscape(name), "\""));
+  }
+  return ListingKey(letter, name);
+}
+
+absl::StatusOr<char> RelistLetter(const std::string& feed) {
+  if (feed == "registry") return kRegistryLetter;
+  if (feed == "engagement") return kEngagementLetter;
+  return absl::InvalidArgumentError(
+      absl::StrCat("scoring re-lists the registry and engagement feeds, not \"",
+                   feed, "\""));
+}
 
 
 // The commit time, to the microsecond: tier entries keep microseconds, and
@@ -208,7 +248,7 @@ const std::vector<std::string>& ScoreBook::ColumnFamilies() {
   static const auto* families = new std::vector<std::string>{
       kFactsFamily, kStandings, kScoreHistory, kTierHistory,
       kModels,      kRuns,      kMeta,         kInbox,
-      kRequests,    kOutbox,    kCursorFamily};
+      kRequests,    kOutbox,    kCursorFamily, kUnlisted};
   return *families;
 }
 
@@ -557,16 +597,37 @@ absl::Status ScoreBook::StageRegistryEvent(const ChangeEvent& event,
       !any.Is<reg::FinancialFact>()) {
     return absl::OkStatus();
   }
-  batch->Put(store_->Family(kInbox), "r" + ChangeFeed::Key(event.sequence()),
-             event.SerializeAsString());
+  KAM_ASSIGN_OR_RETURN(std::string key, InboxKey(kRegistryLetter, event));
+  batch->Put(store_->Family(kInbox), key, event.SerializeAsString());
   return absl::OkStatus();
 }
 
 absl::Status ScoreBook::StageEngagementEvent(const ChangeEvent& event,
                                              rocksdb::WriteBatch* batch) {
   if (!event.resource().Is<eng::EngagementSummary>()) return absl::OkStatus();
-  batch->Put(store_->Family(kInbox), "e" + ChangeFeed::Key(event.sequence()),
-             event.SerializeAsString());
+  KAM_ASSIGN_OR_RETURN(std::string key, InboxKey(kEngagementLetter, event));
+  batch->Put(store_->Family(kInbox), key, event.SerializeAsString());
+  return absl::OkStatus();
+}
+
+absl::Status ScoreBook::StageRelistStart(const Store& store,
+                                         const std::string& feed,
+                                         rocksdb::WriteBatch* batch) {
+  KAM_ASSIGN_OR_RETURN(char letter, RelistLetter(feed));
+  // Every event and listed item of this feed still waiting, including those
+  // of a listing a crash interrupted; the marker goes after, so it stays.
+  const char next = static_cast<char>(letter + 1);
+  batch->DeleteRange(store.Family(kInbox), std::string(1, letter),
+                     std::string(1, next));
+  batch->Put(store.Family(kInbox), ListingKey(letter, ""), "");
+  return absl::OkStatus();
+}
+
+absl::Status ScoreBook::StageRelistEnd(const Store& store,
+                                       const std::string& feed,
+                                       rocksdb::WriteBatch* batch) {
+  KAM_ASSIGN_OR_RETURN(char letter, RelistLetter(feed));
+  batch->Put(store.Family(kInbox), ListingKey(letter, kListingEnd), "");
   return absl::OkStatus();
 }
 
@@ -589,11 +650,79 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
     return &it->second;
   };
 
+  // Re-list bookkeeping (StageRelistStart): feed letter + account id ->
+  // unlisted (true) or listed (false), as this pass leaves them.
+  std::map<std::string, bool> unlisted;
+  // A listing's start: every account the feed had brought is unlisted.
+  auto start_listing = [&](char letter) -> absl::Status {
+    auto facts = store_->NewIterator(store_->Family(kFactsFamily));
+    for (facts->SeekToFirst(); facts->Valid(); facts->Next()) {
+      const std::string id = facts->key().ToString();
+      auto known = touched.find(id);
+      AccountFacts stored;
+      const AccountFacts* f = nullptr;
+      if (known != touched.end()) {
+        f = &known->second.facts;
+      } else if (ParseProto(facts->value(), &stored)) {
+        f = &stored;
+      } else {
+        return absl::DataLossError(
+            absl::StrCat("scoring: unreadable facts of ", id));
+      }
+      if (letter == kRegistryLetter ? f->registered() : f->has_engagement()) {
+        unlisted[absl::StrCat(absl::string_view(&letter, 1), id)] = true;
+      }
+    }
+    return FromRocksStatus(facts->status(), "scoring: facts scan");
+  };
+  // A listing's end: what it did not bring is gone from the feed.
+  auto end_listing = [&](char letter) -> absl::Status {
+    const std::string prefix(1, letter);
+    std::map<std::string, bool> marks;
+    auto stored = store_->NewIterator(store_->Family(kUnlisted));
+    for (stored->Seek(prefix);
+         stored->Valid() && stored->key().starts_with(prefix);
+         stored->Next()) {
+      marks[stored->key().ToString()] = true;
+    }
+    KAM_RETURN_IF_ERROR(
+        FromRocksStatus(stored->status(), "scoring: unlisted scan"));
+    for (const auto& [key, mark] : unlisted) {
+      if (key[0] == letter) marks[key] = mark;
+    }
+    for (const auto& [key, mark] : marks) {
+      if (!mark) continue;
+      unlisted[key] = false;
+      const std::string id = key.substr(1);
+      KAM_ASSIGN_OR_RETURN(Touched * t, load(id));
+      if (letter == kRegistryLetter) {
+        t->facts.Clear();
+        t->facts.set_account_id(id);
+        t->deleted = true;
+      } else if (!t->deleted) {
+        t->facts.clear_engagement();
+      }
+    }
+    return absl::OkStatus();
+  };
+
   int applied = 0;
   auto it = store_->NewIterator(store_->Family(kInbox));
   for (it->SeekToFirst(); it->Valid() && applied < max_events; it->Next()) {
     ++applied;
     batch.Delete(store_->Family(kInbox), it->key());
+    const absl::string_view key(it->key().data(), it->key().size());
+    const char letter = key.empty() ? '\0' : key[0];
+    const std::string listing = ListingKey(letter, "");
+    const bool in_listing = absl::StartsWith(key, listing);
+    if (in_listing && key.size() == listing.size()) {
+      KAM_RETURN_IF_ERROR(start_listing(letter));
+      continue;
+    }
+    if (in_listing && key.substr(listing.size()) == kListingEnd) {
+      KAM_RETURN_IF_ERROR(end_listing(letter));
+      continue;
+    }
     ChangeEvent event;
     if (!ParseProto(it->value(), &event)) {
       return absl::DataLossError("scoring: unreadable inbox event");
@@ -605,6 +734,12 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
       if (!any.UnpackTo(&account))
         return absl::DataLossError("bad account event");
       KAM_ASSIGN_OR_RETURN(Touched * t, load(account.account_id()));
+      if (in_listing) {
+        // The listing brings the account's contacts and facts after it.
+        unlisted[absl::StrCat("r", account.account_id())] = false;
+        t->facts.clear_contacts();
+        t->facts.clear_financials();
+      }
       if (deleted) {
         t->facts.Clear();
         t->facts.set_account_id(account.account_id());
@@ -659,12 +794,24 @@ absl::StatusOr<int> ScoreBook::ApplyInbox(int max_events) {
       auto id = ParseName("account", summary.account(), "accounts");
       if (!id.ok()) continue;
       KAM_ASSIGN_OR_RETURN(Touched * t, load(*id));
+      if (in_listing) unlisted[absl::StrCat("e", *id)] = false;
       if (t->deleted) continue;
-      *t->facts.mutable_engagement() = std::move(summary);
+      if (deleted) {
+        t->facts.clear_engagement();
+      } else {
+        *t->facts.mutable_engagement() = std::move(summary);
+      }
     }
   }
   KAM_RETURN_IF_ERROR(FromRocksStatus(it->status(), "scoring scan"));
   if (applied == 0) return 0;
+  for (const auto& [key, mark] : unlisted) {
+    if (mark) {
+      batch.Put(store_->Family(kUnlisted), key, "");
+    } else {
+      batch.Delete(store_->Family(kUnlisted), key);
+    }
+  }
 
   const auto model = active_model();
   std::vector<MemoryUpdate> updates;

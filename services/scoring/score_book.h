@@ -85,6 +85,29 @@ class ScoreBook {
                                   rocksdb::WriteBatch* batch);
   absl::Status StageEngagementEvent(const kam::common::v1::ChangeEvent& event,
                                     rocksdb::WriteBatch* batch);
+  // Re-listing a feed (FeedConsumer::Options::clear and ::listed), "registry"
+  // or "engagement". Both only stage inbox markers, so ApplyInbox keeps
+  // being the one writer of facts:
+  //  - StageRelistStart drops the feed's events still waiting in the inbox
+  //    (the listing supersedes them) and queues a start marker. ApplyInbox
+  //    marks every account that feed had brought as unlisted.
+  //  - The listed items (sequence 0) queue after the marker, in name order.
+  //    Each one applies as a CREATED event and unmarks its account; a listed
+  //    account's contacts and financial facts are replaced by the listed
+  //    ones.
+  //  - StageRelistEnd, staged with the consumer's cursor move, queues an end
+  //    marker: ApplyInbox treats the accounts still unlisted as deleted by
+  //    that feed (a registry account: deleted, its tier ends with
+  //    ACCOUNT_DELETED; an engagement summary: dropped).
+  // Until the end, accounts keep their facts: tiers never blink to deleted
+  // and back while a listing is under way. A tier change is published only
+  // for an account whose tier the listing moved.
+  static absl::Status StageRelistStart(const Store& store,
+                                       const std::string& feed,
+                                       rocksdb::WriteBatch* batch);
+  static absl::Status StageRelistEnd(const Store& store,
+                                     const std::string& feed,
+                                     rocksdb::WriteBatch* batch);
   // Folds up to `max_events` staged events into the facts and rescores the
   // accounts they touched; returns how many events were applied.
   absl::StatusOr<int> ApplyInbox(int max_events);
