@@ -24,6 +24,7 @@ using kam::common::v1::WatchChangesResponse;
 
 FeedConsumer::FeedConsumer(Options options, ApplyFn apply)
     : options_(std::move(options)), apply_(std::move(apply)) {
+  channel_ = options_.channel;
   auto stored =
       ReadCursor(*options_.store, options_.cursor_family, options_.feed_name);
   if (stored.ok()) {
@@ -171,7 +172,7 @@ absl::Status FeedConsumer::Relist(const std::string& reason) {
     absl::Status written = options_.store->Write(&batch);
     if (!written.ok()) return written;
   }
-  auto stub = kam::common::v1::ChangeFeed::NewStub(options_.channel);
+  auto stub = kam::common::v1::ChangeFeed::NewStub(channel_);
   std::string token;
   uint64_t sequence = 0;
   std::string incarnation;
@@ -299,8 +300,15 @@ FeedConsumer::Options FeedConsumer::Options::ForPeer(
     prometheus::Registry* metrics) {
   Options options;
   options.feed_name = std::move(feed_name);
-  options.channel = grpc::CreateCustomChannel(
-      address, grpc::InsecureChannelCredentials(), PeerChannelArguments());
+  options.new_channel = [address] {
+    grpc::ChannelArguments args = PeerChannelArguments();
+    // Not a connection shared through gRPC's global subchannel pool: the
+    // point of a new channel is a new connection.
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    return grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args);
+  };
+  options.channel = options.new_channel();
   options.store = store;
   options.cursor_family = cursor_family;
   options.bearer_token = std::move(bearer_token);
@@ -439,7 +447,7 @@ absl::Status FeedConsumer::FollowOnce() {
     stalled_ = false;
     waiting_since_ = options_.clock->Now();
   }
-  auto stub = kam::common::v1::ChangeFeed::NewStub(options_.channel);
+  auto stub = kam::common::v1::ChangeFeed::NewStub(channel_);
   WatchChangesRequest request;
   request.set_after_sequence(cursor());
   auto reader = stub->WatchChanges(&context, request);
@@ -485,6 +493,7 @@ absl::Status FeedConsumer::FollowOnce() {
   }
   if (!result.ok()) return result;
   if (stalled) {
+    if (options_.new_channel) channel_ = options_.new_channel();
     return absl::DeadlineExceededError(
         absl::StrCat("no event or heartbeat from the producer for ",
                      absl::FormatDuration(options_.stall_timeout),

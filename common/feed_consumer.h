@@ -78,6 +78,11 @@ class FeedConsumer {
     // cursor's key, so it must be stable across releases.
     std::string feed_name;
     std::shared_ptr<grpc::Channel> channel;
+    // Optional: makes a channel with a connection of its own. After a stall
+    // the consumer follows on a new one from here: gRPC would otherwise open
+    // the next stream on the same connection, and a half-open connection
+    // looks alive to it until keepalive gives up (30 s). ForPeer sets it.
+    std::function<std::shared_ptr<grpc::Channel>()> new_channel;
     Store* store = nullptr;
     // Column family that holds cursors (key: feed_name).
     rocksdb::ColumnFamilyHandle* cursor_family = nullptr;
@@ -223,6 +228,9 @@ class FeedConsumer {
   absl::Time waiting_since_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   // The watchdog cancelled the active stream.
   bool stalled_ ABSL_GUARDED_BY(mu_) = false;
+  // What streams and listings go over: options_.channel, replaced by
+  // options_.new_channel() after a stall. Only the consumer thread uses it.
+  std::shared_ptr<grpc::Channel> channel_;
   std::string relist_reason_ ABSL_GUARDED_BY(mu_);
   std::string incarnation_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;

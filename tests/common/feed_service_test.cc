@@ -22,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "kam/common/v1/feed.grpc.pb.h"
 #include "prometheus/registry.h"
+#include "tests/support/tcp_proxy.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
@@ -631,6 +632,39 @@ TEST(FeedConsumerHealthTest, HeartbeatsKeepAnIdleStreamAlive) {
                         "kam_feed_consumer_last_message_timestamp_seconds",
                         {{"feed", "things"}}),
             first);
+  consumer.Stop();
+}
+
+// A half-open connection: the TCP connection to the producer stays open but
+// carries nothing any more in either direction (the peer's host vanished,
+// a NAT dropped its state). No FIN, no RST: only the silence of the
+// producer's heartbeats tells. The consumer cancels the stream, reconnects
+// on a new connection and applies what was committed meanwhile.
+TEST(FeedConsumerHealthTest, AHalfOpenConnectionIsDetectedAndReplaced) {
+  TempDir dir;
+  Producer producer(dir.Sub("producer"), TestOptions());  // 200 ms heartbeat
+  auto proxy = ::kam::test_support::TcpProxy::Start(producer.address());
+  ASSERT_TRUE(proxy.ok()) << proxy.status();
+  Projection projection(dir.Sub("consumer"));
+  FeedConsumer::Options options =
+      projection.Options(NewChannel((*proxy)->address()));
+  // As ForPeer does: after a stall, a new channel and so a new connection.
+  options.new_channel = [&] { return NewChannel((*proxy)->address()); };
+  options.stall_timeout = absl::Seconds(2);
+  FeedConsumer consumer(options, ApplyAll());
+  consumer.Start();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(producer.Write(100).ok());
+  ASSERT_TRUE(consumer.WaitForCursor(3, kWait));
+  ASSERT_EQ((*proxy)->accepted(), 1);
+
+  (*proxy)->Freeze();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(producer.Write(100).ok());
+  // Within a few stall timeouts, well before keepalive would give up on
+  // the dead connection (20 s + 10 s).
+  ASSERT_TRUE(consumer.WaitForCursor(6, absl::Seconds(12)))
+      << "cursor " << consumer.cursor() << ", stalls " << consumer.stalls();
+  EXPECT_GE(consumer.stalls(), 1);
+  EXPECT_GE((*proxy)->accepted(), 2);
   consumer.Stop();
 }
 
