@@ -512,6 +512,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const Options& options) {
   db_options.max_background_jobs = 2;
   db_options.bytes_per_sync = 1 << 20;
   db_options.keep_log_file_num = 5;
+  // Bounded WAL and memtables. A WAL file is deleted only once every column
+  // family with data in it has flushed, and by default RocksDB lets the WALs
+  // grow to four times all families' write buffers (gigabytes for a service
+  // with a dozen families) before it forces the laggards to flush: a soak of
+  // a million updates kept 180 MB of WAL alive in the registry and it grew
+  // without end. Past these totals the oldest memtables are flushed.
+  db_options.max_total_wal_size = kMaxTotalWalBytes;
+  db_options.db_write_buffer_size = kMaxMemtableBytes;
   if (options.env != nullptr) db_options.env = options.env;
   db_options.info_log = std::make_shared<InfoLog>(options.path);
   db_options.listeners.push_back(std::make_shared<StorageErrorListener>(gate));

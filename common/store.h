@@ -73,6 +73,13 @@ class Store {
   // The guard and latch in front of RocksDB's write path (store.cc).
   class WriteGate;
 
+  // Past this many bytes of write-ahead log, RocksDB flushes the memtables
+  // that hold the oldest WAL file alive; past this many bytes of memtables
+  // in all column families, it flushes the largest. Together they bound a
+  // store's WAL on disk and its write buffers in memory.
+  static constexpr uint64_t kMaxTotalWalBytes = uint64_t{128} << 20;
+  static constexpr size_t kMaxMemtableBytes = size_t{128} << 20;
+
   // What the Store knows of its disk; for metrics.
   struct DiskStats {
     uint64_t free_bytes = 0;         // available to us under the data directory
